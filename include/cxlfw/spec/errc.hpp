@@ -17,6 +17,7 @@ enum class errc {
     missing_xormap,          ///< XOR arithmetic without the maps its ways need
     invalid_xormap,          ///< an XOR map of zero
     offset_out_of_range,     ///< an address beyond what the geometry can express
+    invalid_arithmetic,      ///< an interleave arithmetic other than 0 (modulo) or 1 (XOR)
 };
 
 } // namespace cxlfw::spec
@@ -25,7 +26,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::spec::errc> {
     using enum spec::errc;
     static constexpr const char* name = "cxlfw.spec";
-    static constexpr std::array<error_message<spec::errc>, 10> messages{{
+    static constexpr std::array<error_message<spec::errc>, 11> messages{{
         {invalid_eiw, "invalid encoded interleave ways (valid: 0-4, 8-10)"},
         {invalid_ways, "invalid interleave ways (valid: 1, 2, 4, 8, 16, 3, 6, 12)"},
         {invalid_eig, "invalid encoded interleave granularity (valid: 0-6)"},
@@ -37,6 +38,7 @@ struct cxlfw::error_enum_traits<cxlfw::spec::errc> {
         {missing_xormap, "XOR interleave needs more XOR maps for these ways"},
         {invalid_xormap, "an XOR map of zero selects no address bit"},
         {offset_out_of_range, "address offset out of range for this geometry"},
+        {invalid_arithmetic, "invalid interleave arithmetic (valid: 0 modulo, 1 XOR)"},
     }};
 };
 
