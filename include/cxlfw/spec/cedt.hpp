@@ -1,0 +1,1018 @@
+// The CEDT (CXL Early Discovery Table, fact sheet §11): parsed from bytes with Linux
+// cxl_acpi's rules plus cxlfw's own, and built back into bytes.
+//
+// What is constexpr and what allocates:
+//   - constexpr, no allocation: the ACPI header (decode_cedt_header, acpi_checksum), the
+//     subtable walk (cedt_walker yields cedt_subtable views into the bytes), the per-subtable
+//     decoders with their rules (decode_chbs, decode_cfmws, decode_cxims, decode_rdpas), and
+//     the pieces of the cross-subtable rules (window_xormaps, windows_overlap).
+//   - parse_cedt assembles a cedt_table in std::vectors: the cross-subtable rules (a CXIMS for
+//     each XOR window, overlapping windows, duplicate CHBS UIDs) need every subtable at hand.
+//   - cedt_builder emits a table (for the emulator's firmware): header, length and checksum.
+//
+// A bad CHBS, CFMWS, CXIMS or RDPAS is skipped and reported; the rest of the table stays
+// usable (Linux: "never fail cxl_acpi load for a single window failure"). A subtable that
+// cannot be located ends the walk; what came before it stays usable. Header problems fail
+// the parse. Every finding is a cedt_diag: a cedt_errc, the subtable index and offset, the
+// field, and a message():
+//   CEDT subtable 3 (CFMWS) at 0x8c: field base_hpa: 0x110000001 is not 256 MiB aligned;
+//   window skipped
+#pragma once
+
+#include <cxlfw/result.hpp>
+#include <cxlfw/spec/bounded_list.hpp>
+#include <cxlfw/spec/cedt_errc.hpp>
+#include <cxlfw/spec/interleave.hpp>
+#include <cxlfw/spec/interleave_math.hpp>
+#include <cxlfw/units.hpp>
+
+#include <gsl/assert>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace cxlfw::spec {
+
+// ---------------------------------------------------------------------------------------
+// Layout constants (fact sheet §11; ACPICA actbl1.h)
+
+inline constexpr std::size_t acpi_header_size = 36;
+inline constexpr std::size_t cedt_subtable_header_size = 4; // type (1), reserved (1), length (2)
+
+namespace cedt_type {
+inline constexpr std::uint8_t chbs = 0;  ///< CXL Host Bridge Structure
+inline constexpr std::uint8_t cfmws = 1; ///< CXL Fixed Memory Window Structure
+inline constexpr std::uint8_t cxims = 2; ///< CXL XOR Interleave Math Structure
+inline constexpr std::uint8_t rdpas = 3; ///< RCEC Downstream Port Association Structure
+} // namespace cedt_type
+
+inline constexpr std::uint16_t chbs_length = 0x20;
+inline constexpr std::uint16_t cfmws_fixed_length = 0x24; ///< plus 4 bytes per target
+inline constexpr std::uint16_t cxims_fixed_length = 0x08; ///< plus 8 bytes per XORMAP
+inline constexpr std::uint16_t rdpas_length = 0x14;       ///< the CXL r4.0 layout
+
+inline constexpr std::uint32_t chbs_version_cxl11 = 0; ///< base is an RCRB (RCH)
+inline constexpr std::uint32_t chbs_version_cxl20 = 1; ///< base is the CHBCR component block
+inline constexpr std::uint64_t chbs_rcrb_length = 0x2000;
+inline constexpr std::uint64_t chbs_chbcr_length = 0x10000;
+
+inline constexpr unsigned cfmws_max_targets = 16;
+
+/// CFMWS Window Restrictions bits (ACPICA 2025+ names in brackets).
+namespace cfmws_restrict {
+inline constexpr std::uint16_t type2 = 1u << 0;     ///< [DEVMEM] device-coherent (Type 2)
+inline constexpr std::uint16_t type3 = 1u << 1;     ///< [HOSTONLYMEM] host-only-coherent (Type 3)
+inline constexpr std::uint16_t volatile_ = 1u << 2; ///< volatile memory
+inline constexpr std::uint16_t pmem = 1u << 3;      ///< persistent memory
+inline constexpr std::uint16_t fixed = 1u << 4;     ///< fixed device configuration (locked)
+inline constexpr std::uint16_t bi = 1u << 5;        ///< back-invalidate
+} // namespace cfmws_restrict
+
+/// RDPAS protocol values.
+inline constexpr std::uint8_t rdpas_protocol_io = 0;
+inline constexpr std::uint8_t rdpas_protocol_cachemem = 1;
+
+// ---------------------------------------------------------------------------------------
+// Decoded structures. The parser fills `index` (the subtable's position in the table); the
+// builder ignores it. Fields keep the table's raw codes; accessors decode them.
+
+struct acpi_table_header {
+    std::array<char, 4> signature{'C', 'E', 'D', 'T'};
+    std::uint32_t length = 0;
+    std::uint8_t revision = 1;
+    std::uint8_t checksum = 0;
+    std::array<char, 6> oem_id{};
+    std::array<char, 8> oem_table_id{};
+    std::uint32_t oem_revision = 0;
+    std::array<char, 4> creator_id{};
+    std::uint32_t creator_revision = 0;
+    friend constexpr bool operator==(acpi_table_header const&, acpi_table_header const&) = default;
+};
+
+/// An ACPI id field from text: padded with spaces, cut to N characters.
+template <std::size_t N>
+constexpr std::array<char, N> acpi_id(std::string_view text) noexcept {
+    std::array<char, N> id{};
+    for (std::size_t i = 0; i < N; ++i)
+        id[i] = i < text.size() ? text[i] : ' ';
+    return id;
+}
+
+struct chbs {
+    unsigned index = 0;
+    std::uint32_t uid = 0;         ///< the host bridge's _UID
+    std::uint32_t cxl_version = 0; ///< chbs_version_cxl11 (RCRB) or chbs_version_cxl20 (CHBCR)
+    std::uint64_t base = 0;        ///< register block base
+    std::uint64_t length = 0;      ///< register block length
+    constexpr bool is_rcrb() const noexcept { return cxl_version == chbs_version_cxl11; }
+    friend constexpr bool operator==(chbs const&, chbs const&) = default;
+};
+
+using cfmws_targets = bounded_list<std::uint32_t, cfmws_max_targets>;
+
+struct cfmws {
+    unsigned index = 0;
+    std::uint64_t base_hpa = 0;
+    std::uint64_t window_size = 0;
+    std::uint8_t eniw = 0; ///< encoded interleave ways
+    interleave_arithmetic arithmetic = interleave_arithmetic::modulo;
+    std::uint32_t hbig = 0;         ///< host bridge interleave granularity, encoded (raw)
+    std::uint16_t restrictions = 0; ///< cfmws_restrict bits
+    std::uint16_t qtg_id = 0;       ///< becomes the root decoder's QoS class
+    cfmws_targets targets{};        ///< host bridge UIDs, one per way
+
+    /// Interleave ways (0 for an invalid ENIW, which no accepted window has).
+    constexpr unsigned ways() const noexcept {
+        auto w = eiw_to_ways(eniw);
+        return w ? *w : 0;
+    }
+    /// Bytes per interleave chunk: 256 for a 1-way window whatever its HBIG (Linux advertises
+    /// the minimum so any region granularity fits); 0 for an invalid HBIG.
+    constexpr unsigned granularity() const noexcept {
+        if (ways() == 1) return min_granularity;
+        auto g = eig_to_granularity(hbig);
+        return g ? *g : 0;
+    }
+    constexpr std::uint64_t last() const noexcept { return base_hpa + window_size - 1; }
+    constexpr bool allows(std::uint16_t restrict_bits) const noexcept {
+        return (restrictions & restrict_bits) == restrict_bits;
+    }
+    friend constexpr bool operator==(cfmws const&, cfmws const&) = default;
+};
+
+/// A CXIMS lists at most 255 XORMAPs (its count is one byte).
+using cxims_xormaps = bounded_list<std::uint64_t, 255>;
+
+struct cxims {
+    unsigned index = 0;
+    std::uint8_t hbig = 0; ///< the granularity (encoded) of the windows this CXIMS serves
+    cxims_xormaps xormaps{};
+    constexpr unsigned granularity() const noexcept {
+        auto g = eig_to_granularity(hbig);
+        return g ? *g : 0;
+    }
+    friend constexpr bool operator==(cxims const&, cxims const&) = default;
+};
+
+/// RDPAS in the CXL r4.0 layout (segment, BDF, address, protocol, reserved 3).
+struct rdpas {
+    unsigned index = 0;
+    std::uint16_t segment = 0;
+    std::uint16_t bdf = 0; ///< bus [15:8], device [7:3], function [2:0] of the RCEC
+    std::uint64_t address = 0;
+    std::uint8_t protocol = rdpas_protocol_io;
+    constexpr unsigned bus() const noexcept { return bdf >> 8; }
+    constexpr unsigned device() const noexcept { return (bdf >> 3) & 0x1F; }
+    constexpr unsigned function() const noexcept { return bdf & 0x7; }
+    friend constexpr bool operator==(rdpas const&, rdpas const&) = default;
+};
+
+// ---------------------------------------------------------------------------------------
+// Diagnostics
+
+enum class cedt_severity : std::uint8_t {
+    note,       ///< nothing lost (extra length, mixed host bridge kinds, trailing bytes)
+    skipped,    ///< this subtable is not used; the rest of the table is
+    walk_ended, ///< this subtable and every later one cannot be located
+    fatal,      ///< the table as a whole is unusable (a header problem)
+};
+
+struct cedt_diag {
+    static constexpr unsigned header_index = ~0u;
+
+    cedt_errc code{};
+    cedt_severity severity = cedt_severity::note;
+    unsigned index = header_index; ///< subtable index, or header_index for the ACPI header
+    std::uint8_t type = 0;         ///< subtable type
+    std::size_t offset = 0;        ///< subtable start, from the start of the table
+    std::size_t field_offset = 0;  ///< the field, from the start of the table
+    std::string_view field{};      ///< field name, as ACPICA names it ("base_hpa")
+    std::uint64_t value = 0;       ///< the field's value
+    std::uint64_t expected = 0;    ///< what the rule wanted, where it names a number
+    unsigned related = 0;          ///< the other subtable (or count) the rule names, if any
+
+    constexpr bool is_header() const noexcept { return index == header_index; }
+    std::error_code error() const noexcept { return make_error_code(code); }
+    std::string message() const;
+    friend constexpr bool operator==(cedt_diag const&, cedt_diag const&) = default;
+};
+
+/// What `.value()` throws on a cedt_checked error: the code, with the message.
+[[noreturn]] inline void throw_exception_from_error(cedt_diag const& d,
+                                                    boost::source_location const&) {
+    throw std::system_error(d.error(), d.message());
+}
+
+/// A decoder's outcome: the value, or the diagnostic that says why not.
+template <class T>
+using cedt_checked = boost::system::result<T, cedt_diag>;
+
+constexpr std::string_view cedt_type_name(std::uint8_t type) noexcept {
+    switch (type) {
+    case cedt_type::chbs:
+        return "CHBS";
+    case cedt_type::cfmws:
+        return "CFMWS";
+    case cedt_type::cxims:
+        return "CXIMS";
+    case cedt_type::rdpas:
+        return "RDPAS";
+    default:
+        return {};
+    }
+}
+
+/// The smallest length a subtable of `type` can have (its header for types not known here;
+/// an RDPAS of another length is reported as an unknown layout, not as too short).
+constexpr std::uint16_t cedt_min_length(std::uint8_t type) noexcept {
+    switch (type) {
+    case cedt_type::chbs:
+        return chbs_length;
+    case cedt_type::cfmws:
+        return cfmws_fixed_length;
+    case cedt_type::cxims:
+        return cxims_fixed_length;
+    default:
+        return cedt_subtable_header_size;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bytes
+
+namespace detail {
+
+constexpr std::uint64_t load_le(std::span<const std::byte> b, std::size_t off,
+                                std::size_t n) noexcept {
+    Expects(off <= b.size() && n <= b.size() - off && n <= 8);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        v |= std::uint64_t{std::to_integer<std::uint8_t>(b[off + i])} << (8 * i);
+    return v;
+}
+
+inline void store_le(std::vector<std::byte>& out, std::uint64_t v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i)
+        out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
+}
+
+} // namespace detail
+
+/// The sum of the bytes, mod 256 (0 for a table with a correct checksum).
+constexpr std::uint8_t acpi_checksum(std::span<const std::byte> table) noexcept {
+    unsigned sum = 0;
+    for (auto b : table)
+        sum += std::to_integer<unsigned>(b);
+    return static_cast<std::uint8_t>(sum & 0xFF);
+}
+
+/// Rewrites the checksum byte (offset 9) so that the table sums to 0; no-op when the table
+/// is too short to have one.
+constexpr void acpi_fix_checksum(std::span<std::byte> table) noexcept {
+    if (table.size() < 10) return;
+    table[9] = std::byte{0};
+    table[9] = static_cast<std::byte>((0x100 - acpi_checksum(table)) & 0xFF);
+}
+
+// ---------------------------------------------------------------------------------------
+// Header
+
+namespace detail {
+
+constexpr cedt_diag header_diag(cedt_errc code, cedt_severity sev, std::string_view field,
+                                std::size_t field_offset, std::uint64_t value,
+                                std::uint64_t expected = 0) noexcept {
+    cedt_diag d;
+    d.code = code;
+    d.severity = sev;
+    d.field = field;
+    d.field_offset = field_offset;
+    d.value = value;
+    d.expected = expected;
+    return d;
+}
+
+template <std::size_t N>
+constexpr std::array<char, N> load_chars(std::span<const std::byte> b, std::size_t off) noexcept {
+    std::array<char, N> a{};
+    for (std::size_t i = 0; i < N; ++i)
+        a[i] = static_cast<char>(std::to_integer<std::uint8_t>(b[off + i]));
+    return a;
+}
+
+} // namespace detail
+
+/// The ACPI header of a CEDT, checked: enough bytes, signature, length within the data and
+/// not below the header, checksum over `length` bytes.
+constexpr cedt_checked<acpi_table_header>
+decode_cedt_header(std::span<const std::byte> data) noexcept {
+    using enum cedt_errc;
+    constexpr auto fatal = cedt_severity::fatal;
+    if (data.size() < acpi_header_size)
+        return detail::header_diag(table_too_short, fatal, "data size", 0, data.size(),
+                                   acpi_header_size);
+    acpi_table_header h;
+    h.signature = detail::load_chars<4>(data, 0);
+    if (h.signature != std::array<char, 4>{'C', 'E', 'D', 'T'})
+        return detail::header_diag(wrong_signature, fatal, "signature", 0,
+                                   detail::load_le(data, 0, 4), 0x54444543);
+    h.length = static_cast<std::uint32_t>(detail::load_le(data, 4, 4));
+    if (h.length > data.size())
+        return detail::header_diag(length_exceeds_data, fatal, "length", 4, h.length, data.size());
+    if (h.length < acpi_header_size)
+        return detail::header_diag(length_below_header, fatal, "length", 4, h.length,
+                                   acpi_header_size);
+    h.revision = static_cast<std::uint8_t>(detail::load_le(data, 8, 1));
+    h.checksum = static_cast<std::uint8_t>(detail::load_le(data, 9, 1));
+    if (auto sum = acpi_checksum(data.first(h.length)); sum != 0)
+        return detail::header_diag(checksum_mismatch, fatal, "checksum", 9, h.checksum,
+                                   static_cast<std::uint8_t>(h.checksum - sum));
+    h.oem_id = detail::load_chars<6>(data, 10);
+    h.oem_table_id = detail::load_chars<8>(data, 16);
+    h.oem_revision = static_cast<std::uint32_t>(detail::load_le(data, 24, 4));
+    h.creator_id = detail::load_chars<4>(data, 28);
+    h.creator_revision = static_cast<std::uint32_t>(detail::load_le(data, 32, 4));
+    return h;
+}
+
+// ---------------------------------------------------------------------------------------
+// Subtable walk
+
+/// One subtable: where it is and its bytes (header included, exactly `length` of them).
+struct cedt_subtable {
+    unsigned index = 0;
+    std::size_t offset = 0; ///< from the start of the table
+    std::uint8_t type = 0;
+    std::uint16_t length = 0;
+    std::span<const std::byte> bytes{};
+
+    constexpr std::uint64_t load(std::size_t off, std::size_t n) const noexcept {
+        return detail::load_le(bytes, off, n);
+    }
+};
+
+namespace detail {
+
+constexpr cedt_diag subtable_diag(cedt_subtable const& s, cedt_errc code, cedt_severity sev,
+                                  std::string_view field, std::size_t field_off,
+                                  std::uint64_t value, std::uint64_t expected = 0,
+                                  unsigned related = 0) noexcept {
+    cedt_diag d;
+    d.code = code;
+    d.severity = sev;
+    d.index = s.index;
+    d.type = s.type;
+    d.offset = s.offset;
+    d.field_offset = s.offset + field_off;
+    d.field = field;
+    d.value = value;
+    d.expected = expected;
+    d.related = related;
+    return d;
+}
+
+} // namespace detail
+
+/// Steps through the subtables of a table (its first `length` bytes, header included), without
+/// allocating. A subtable shorter than its type needs, or one running past the end, ends the
+/// walk: next() returns that diagnostic and done() becomes true.
+///
+///   for (cedt_walker w{table}; !w.done();) {
+///       auto s = w.next();
+///       if (!s) { report(s.error()); break; }
+///       ...
+///   }
+class cedt_walker {
+public:
+    constexpr explicit cedt_walker(std::span<const std::byte> table) noexcept
+        : table_(table), offset_(acpi_header_size) {}
+
+    constexpr bool done() const noexcept { return offset_ >= table_.size(); }
+
+    constexpr cedt_checked<cedt_subtable> next() noexcept {
+        using enum cedt_errc;
+        constexpr auto ended = cedt_severity::walk_ended;
+        Expects(!done());
+        cedt_subtable s;
+        s.index = index_;
+        s.offset = offset_;
+        const std::size_t remaining = table_.size() - offset_;
+        if (remaining < cedt_subtable_header_size) {
+            offset_ = table_.size();
+            s.type = static_cast<std::uint8_t>(detail::load_le(table_, s.offset, 1));
+            return detail::subtable_diag(s, subtable_past_end, ended, "header", 0,
+                                         cedt_subtable_header_size, table_.size());
+        }
+        s.type = static_cast<std::uint8_t>(detail::load_le(table_, offset_, 1));
+        s.length = static_cast<std::uint16_t>(detail::load_le(table_, offset_ + 2, 2));
+        if (s.length < cedt_min_length(s.type)) {
+            offset_ = table_.size();
+            return detail::subtable_diag(s, subtable_too_short, ended, "header.length", 2, s.length,
+                                         cedt_min_length(s.type));
+        }
+        if (s.length > remaining) {
+            offset_ = table_.size();
+            return detail::subtable_diag(s, subtable_past_end, ended, "header.length", 2, s.length,
+                                         table_.size());
+        }
+        s.bytes = table_.subspan(offset_, s.length);
+        offset_ += s.length;
+        ++index_;
+        return s;
+    }
+
+private:
+    std::span<const std::byte> table_;
+    std::size_t offset_;
+    unsigned index_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Per-subtable decoders and their rules. Each returns the structure or the diagnostic of the
+// first rule it breaks; `note`, when given, receives a note (extra length) for an accepted
+// subtable and is left alone otherwise.
+
+namespace detail {
+
+constexpr bool fits(cedt_subtable const& s, std::uint8_t type, std::size_t min) noexcept {
+    return s.type == type && s.bytes.size() == s.length && s.length >= min;
+}
+
+constexpr cedt_diag too_short(cedt_subtable const& s, std::size_t min) noexcept {
+    return subtable_diag(s, cedt_errc::subtable_too_short, cedt_severity::walk_ended,
+                         "header.length", 2, s.length, min);
+}
+
+constexpr void longer_note(cedt_diag* note, cedt_subtable const& s, std::size_t needed) noexcept {
+    if (note && s.length > needed)
+        *note = subtable_diag(s, cedt_errc::subtable_longer_than_needed, cedt_severity::note,
+                              "header.length", 2, s.length, needed);
+}
+
+} // namespace detail
+
+/// CHBS: Linux cxl_get_chbs_iter skips a length that does not match the version, and a base
+/// of 0; cxlfw also skips versions other than 0 and 1 (Linux would treat them as CXL 2.0).
+constexpr cedt_checked<chbs> decode_chbs(cedt_subtable const& s,
+                                         cedt_diag* note = nullptr) noexcept {
+    using enum cedt_errc;
+    constexpr auto skip = cedt_severity::skipped;
+    if (!detail::fits(s, cedt_type::chbs, chbs_length)) return detail::too_short(s, chbs_length);
+    chbs c;
+    c.index = s.index;
+    c.uid = static_cast<std::uint32_t>(s.load(0x04, 4));
+    c.cxl_version = static_cast<std::uint32_t>(s.load(0x08, 4));
+    c.base = s.load(0x10, 8);
+    c.length = s.load(0x18, 8);
+    if (c.cxl_version != chbs_version_cxl11 && c.cxl_version != chbs_version_cxl20)
+        return detail::subtable_diag(s, chbs_unknown_version, skip, "cxl_version", 0x08,
+                                     c.cxl_version);
+    const auto want = c.is_rcrb() ? chbs_rcrb_length : chbs_chbcr_length;
+    if (c.length != want)
+        return detail::subtable_diag(s, chbs_length_mismatch, skip, "length", 0x18, c.length, want,
+                                     c.cxl_version);
+    if (c.base == 0) return detail::subtable_diag(s, chbs_base_zero, skip, "base", 0x10, 0);
+    detail::longer_note(note, s, chbs_length);
+    return c;
+}
+
+/// CFMWS: Linux cxl_acpi_cfmws_verify and __cxl_parse_cfmws (arithmetic, 256 MiB alignment,
+/// ENIW, length against the targets, HBIG), plus cxlfw's: a window of size 0 or one running
+/// past 2^64. The XOR/CXIMS and overlap rules need the whole table (parse_cedt).
+constexpr cedt_checked<cfmws> decode_cfmws(cedt_subtable const& s,
+                                           cedt_diag* note = nullptr) noexcept {
+    using enum cedt_errc;
+    constexpr auto skip = cedt_severity::skipped;
+    if (!detail::fits(s, cedt_type::cfmws, cfmws_fixed_length))
+        return detail::too_short(s, cfmws_fixed_length);
+    cfmws w;
+    w.index = s.index;
+    w.base_hpa = s.load(0x08, 8);
+    w.window_size = s.load(0x10, 8);
+    w.eniw = static_cast<std::uint8_t>(s.load(0x18, 1));
+    w.arithmetic = static_cast<interleave_arithmetic>(s.load(0x19, 1));
+    w.hbig = static_cast<std::uint32_t>(s.load(0x1C, 4));
+    w.restrictions = static_cast<std::uint16_t>(s.load(0x20, 2));
+    w.qtg_id = static_cast<std::uint16_t>(s.load(0x22, 2));
+
+    if (w.arithmetic != interleave_arithmetic::modulo &&
+        w.arithmetic != interleave_arithmetic::xormap)
+        return detail::subtable_diag(s, invalid_arithmetic, skip, "interleave_arithmetic", 0x19,
+                                     static_cast<std::uint8_t>(w.arithmetic));
+    if (!is_aligned(w.base_hpa, hdm_alignment))
+        return detail::subtable_diag(s, base_not_aligned, skip, "base_hpa", 0x08, w.base_hpa);
+    if (!is_aligned(w.window_size, hdm_alignment))
+        return detail::subtable_diag(s, size_not_aligned, skip, "window_size", 0x10, w.window_size);
+    if (w.window_size == 0)
+        return detail::subtable_diag(s, window_size_zero, skip, "window_size", 0x10, 0);
+    if (w.window_size - 1 > std::numeric_limits<std::uint64_t>::max() - w.base_hpa)
+        return detail::subtable_diag(s, window_end_overflow, skip, "window_size", 0x10,
+                                     w.window_size, w.base_hpa);
+    const unsigned ways = w.ways();
+    if (ways == 0) return detail::subtable_diag(s, invalid_eniw, skip, "eniw", 0x18, w.eniw);
+    const std::size_t needed = cfmws_fixed_length + 4 * std::size_t{ways};
+    if (s.length < needed)
+        return detail::subtable_diag(s, target_count_mismatch, skip, "header.length", 2, s.length,
+                                     needed, ways);
+    if (!eig_to_granularity(w.hbig))
+        return detail::subtable_diag(s, invalid_hbig, skip, "hbig", 0x1C, w.hbig);
+    for (unsigned i = 0; i < ways; ++i)
+        w.targets.push_back(static_cast<std::uint32_t>(s.load(cfmws_fixed_length + 4 * i, 4)));
+    detail::longer_note(note, s, needed);
+    return w;
+}
+
+/// CXIMS: HBIG must be a granularity code, the length must hold the XORMAPs it counts, and
+/// no XORMAP may be 0. (Linux checks the HBIG only when matching a window, and then fails
+/// that window; cxlfw rejects the CXIMS itself.)
+constexpr cedt_checked<cxims> decode_cxims(cedt_subtable const& s,
+                                           cedt_diag* note = nullptr) noexcept {
+    using enum cedt_errc;
+    constexpr auto skip = cedt_severity::skipped;
+    if (!detail::fits(s, cedt_type::cxims, cxims_fixed_length))
+        return detail::too_short(s, cxims_fixed_length);
+    cxims x;
+    x.index = s.index;
+    x.hbig = static_cast<std::uint8_t>(s.load(0x06, 1));
+    const auto count = static_cast<unsigned>(s.load(0x07, 1));
+    if (!eig_to_granularity(x.hbig))
+        return detail::subtable_diag(s, invalid_hbig, skip, "hbig", 0x06, x.hbig);
+    const std::size_t needed = cxims_fixed_length + 8 * std::size_t{count};
+    if (s.length < needed)
+        return detail::subtable_diag(s, xormap_count_mismatch, skip, "header.length", 2, s.length,
+                                     needed, count);
+    for (unsigned i = 0; i < count; ++i) {
+        const auto map = s.load(cxims_fixed_length + 8 * i, 8);
+        if (map == 0)
+            return detail::subtable_diag(s, xormap_zero, skip, "xormap_list",
+                                         cxims_fixed_length + 8 * i, 0, 0, i);
+        x.xormaps.push_back(map);
+    }
+    detail::longer_note(note, s, needed);
+    return x;
+}
+
+/// RDPAS: only the CXL r4.0 layout (length 0x14) is parsed; the r3.0 layout the older ACPICA
+/// used (17 bytes) and any other length are an unknown layout (fact sheet §11).
+constexpr cedt_checked<rdpas> decode_rdpas(cedt_subtable const& s) noexcept {
+    using enum cedt_errc;
+    constexpr auto skip = cedt_severity::skipped;
+    if (!detail::fits(s, cedt_type::rdpas, cedt_subtable_header_size))
+        return detail::too_short(s, cedt_subtable_header_size);
+    if (s.length != rdpas_length)
+        return detail::subtable_diag(s, rdpas_unknown_layout, skip, "header.length", 2, s.length,
+                                     rdpas_length);
+    rdpas r;
+    r.index = s.index;
+    r.segment = static_cast<std::uint16_t>(s.load(0x04, 2));
+    r.bdf = static_cast<std::uint16_t>(s.load(0x06, 2));
+    r.address = s.load(0x08, 8);
+    r.protocol = static_cast<std::uint8_t>(s.load(0x10, 1));
+    if (r.protocol != rdpas_protocol_io && r.protocol != rdpas_protocol_cachemem)
+        return detail::subtable_diag(s, rdpas_invalid_protocol, skip, "protocol", 0x10, r.protocol);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-subtable rules
+
+/// The XOR maps an XOR window uses: none for modulo or 1/3 ways; otherwise the first
+/// xormaps_needed(ways) maps of the first CXIMS whose granularity equals the window's (Linux
+/// cxl_parse_cxims). missing_cxims when no CXIMS matches, cxims_too_few_xormaps when the
+/// matching one is short; `which`, when given, receives the matching CXIMS's position.
+constexpr cxlfw::checked<xormap_list, cedt_errc>
+window_xormaps(cfmws const& w, std::span<const cxims> cxims_list,
+               std::size_t* which = nullptr) noexcept {
+    if (w.arithmetic != interleave_arithmetic::xormap) return xormap_list{};
+    auto needed = xormaps_needed(w.ways());
+    if (!needed) return cedt_errc::invalid_eniw;
+    if (*needed == 0) return xormap_list{};
+    for (std::size_t i = 0; i < cxims_list.size(); ++i) {
+        auto const& c = cxims_list[i];
+        if (c.granularity() == 0 || c.granularity() != w.granularity()) continue;
+        if (which) *which = i;
+        if (c.xormaps.size() < *needed) return cedt_errc::cxims_too_few_xormaps;
+        xormap_list maps;
+        for (unsigned j = 0; j < *needed; ++j)
+            maps.push_back(c.xormaps[j]);
+        return maps;
+    }
+    return cedt_errc::missing_cxims;
+}
+
+/// Whether two (non-empty, non-wrapping) windows share an address.
+constexpr bool windows_overlap(cfmws const& a, cfmws const& b) noexcept {
+    if (a.window_size == 0 || b.window_size == 0) return false;
+    return a.base_hpa <= b.last() && b.base_hpa <= a.last();
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+struct cedt_table {
+    acpi_table_header header;
+    std::vector<chbs> chbs_list;        ///< accepted host bridges, in table order
+    std::vector<cfmws> cfmws_list;      ///< accepted windows, in table order
+    std::vector<cxims> cxims_list;      ///< accepted CXIMS, in table order
+    std::vector<rdpas> rdpas_list;      ///< accepted RDPAS, in table order
+    std::vector<cedt_diag> diagnostics; ///< rejections and notes, by subtable index
+
+    /// The accepted CHBS with this UID, or nullptr.
+    chbs const* find_chbs(std::uint32_t uid) const noexcept {
+        auto it = std::find_if(chbs_list.begin(), chbs_list.end(),
+                               [uid](chbs const& c) { return c.uid == uid; });
+        return it == chbs_list.end() ? nullptr : &*it;
+    }
+    /// The XOR maps an accepted window uses (empty for modulo and for 1/3 ways).
+    xormap_list xormaps_for(cfmws const& w) const noexcept {
+        auto maps = window_xormaps(w, cxims_list);
+        return maps ? *maps : xormap_list{};
+    }
+    /// Whether any subtable was skipped or the walk ended early (notes do not count).
+    bool has_rejections() const noexcept {
+        return std::any_of(diagnostics.begin(), diagnostics.end(),
+                           [](cedt_diag const& d) { return d.severity != cedt_severity::note; });
+    }
+};
+
+/// Parses a CEDT. Fails (with the header's diagnostic in `*fatal`, when given) only when the
+/// header is unusable; every other finding is in the table's diagnostics.
+inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag* fatal = nullptr) {
+    using enum cedt_errc;
+    auto header = decode_cedt_header(data);
+    if (!header) {
+        if (fatal) *fatal = header.error();
+        return header.error().error();
+    }
+    cedt_table t;
+    t.header = *header;
+    auto& diags = t.diagnostics;
+    const auto table = data.first(header->length);
+    if (data.size() > table.size())
+        diags.push_back(detail::header_diag(trailing_data, cedt_severity::note, "length", 4,
+                                            header->length, data.size()));
+
+    struct pending {
+        cfmws window;
+        cedt_subtable where;
+    };
+    std::vector<pending> windows;
+    for (cedt_walker walk{table}; !walk.done();) {
+        auto sub = walk.next();
+        if (!sub) {
+            diags.push_back(sub.error());
+            break;
+        }
+        cedt_diag note;
+        auto reject = [&](cedt_diag const& d) { diags.push_back(d); };
+        switch (sub->type) {
+        case cedt_type::chbs: {
+            auto c = decode_chbs(*sub, &note);
+            if (!c) {
+                reject(c.error());
+                break;
+            }
+            // Linux takes the first CHBS with a UID; a second one is a firmware bug.
+            if (auto first = t.find_chbs(c->uid)) {
+                reject(detail::subtable_diag(*sub, duplicate_chbs_uid, cedt_severity::skipped,
+                                             "uid", 0x04, c->uid, 0, first->index));
+                break;
+            }
+            // Linux cxl_get_chbs notes a platform mixing RCH and VH host bridges.
+            auto other = std::find_if(t.chbs_list.begin(), t.chbs_list.end(), [&](chbs const& o) {
+                return o.cxl_version != c->cxl_version;
+            });
+            auto noted = std::any_of(diags.begin(), diags.end(), [](cedt_diag const& d) {
+                return d.code == mixed_chbs_versions;
+            });
+            if (other != t.chbs_list.end() && !noted)
+                diags.push_back(detail::subtable_diag(*sub, mixed_chbs_versions,
+                                                      cedt_severity::note, "cxl_version", 0x08,
+                                                      c->cxl_version, 0, other->index));
+            t.chbs_list.push_back(*c);
+            break;
+        }
+        case cedt_type::cfmws: {
+            auto w = decode_cfmws(*sub, &note);
+            if (w)
+                windows.push_back({*w, *sub});
+            else
+                reject(w.error());
+            break;
+        }
+        case cedt_type::cxims: {
+            auto x = decode_cxims(*sub, &note);
+            if (x)
+                t.cxims_list.push_back(*x);
+            else
+                reject(x.error());
+            break;
+        }
+        case cedt_type::rdpas: {
+            auto r = decode_rdpas(*sub);
+            if (r)
+                t.rdpas_list.push_back(*r);
+            else
+                reject(r.error());
+            break;
+        }
+        default:
+            reject(detail::subtable_diag(*sub, unknown_subtable_type, cedt_severity::skipped,
+                                         "header.type", 0, sub->type));
+        }
+        if (note.code != cedt_errc{}) diags.push_back(note);
+    }
+
+    // Windows: a CXIMS for XOR (it may come later in the table), then no overlap with an
+    // earlier accepted window.
+    for (auto const& [w, where] : windows) {
+        std::size_t which = 0;
+        auto maps = window_xormaps(w, t.cxims_list, &which);
+        if (!maps) {
+            const auto needed = xormaps_needed(w.ways()).value();
+            if (maps.error() == cxims_too_few_xormaps)
+                diags.push_back(detail::subtable_diag(where, cxims_too_few_xormaps,
+                                                      cedt_severity::skipped, "hbig", 0x1C, w.hbig,
+                                                      needed, t.cxims_list[which].index));
+            else
+                diags.push_back(detail::subtable_diag(where, missing_cxims, cedt_severity::skipped,
+                                                      "hbig", 0x1C, w.hbig, needed, w.ways()));
+            continue;
+        }
+        auto clash = std::find_if(t.cfmws_list.begin(), t.cfmws_list.end(),
+                                  [&](cfmws const& o) { return windows_overlap(o, w); });
+        if (clash != t.cfmws_list.end()) {
+            diags.push_back(detail::subtable_diag(where, window_overlap, cedt_severity::skipped,
+                                                  "base_hpa", 0x08, w.base_hpa, 0, clash->index));
+            continue;
+        }
+        t.cfmws_list.push_back(w);
+    }
+    // Subtable order (the header's note, trailing data, last).
+    std::stable_sort(diags.begin(), diags.end(),
+                     [](cedt_diag const& a, cedt_diag const& b) { return a.index < b.index; });
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Builder
+
+/// Emits a CEDT: subtables in the order added, then the header with length and checksum.
+/// It writes the raw fields as given (an invalid ENIW, fewer targets than ways, ...), so tests
+/// can build bad tables too; `index` fields are ignored.
+///
+///   auto bytes = cedt_builder{}
+///       .add(chbs{.uid = 7, .cxl_version = chbs_version_cxl20, .base = 0xFED0'0000,
+///                 .length = chbs_chbcr_length})
+///       .add(cfmws{.base_hpa = 0x10'0000'0000, .window_size = 4_GiB, .targets = {7}})
+///       .bytes();
+class cedt_builder {
+public:
+    /// OEM "CXLFW " / "CXLFWEMU", creator "CXFW", revisions 1.
+    static acpi_table_header default_header() noexcept {
+        acpi_table_header h;
+        h.oem_id = acpi_id<6>("CXLFW");
+        h.oem_table_id = acpi_id<8>("CXLFWEMU");
+        h.oem_revision = 1;
+        h.creator_id = acpi_id<4>("CXFW");
+        h.creator_revision = 1;
+        return h;
+    }
+
+    cedt_builder() : header_(default_header()) {}
+    /// Takes revision, OEM and creator fields from `h`; signature, length and checksum are
+    /// always computed.
+    explicit cedt_builder(acpi_table_header const& h) : header_(h) {}
+
+    cedt_builder& add(chbs const& c) {
+        begin(cedt_type::chbs, chbs_length);
+        put(c.uid, 4);
+        put(c.cxl_version, 4);
+        put(0, 4);
+        put(c.base, 8);
+        put(c.length, 8);
+        return *this;
+    }
+    cedt_builder& add(cfmws const& w) {
+        begin(cedt_type::cfmws,
+              static_cast<std::uint16_t>(cfmws_fixed_length + 4 * w.targets.size()));
+        put(0, 4);
+        put(w.base_hpa, 8);
+        put(w.window_size, 8);
+        put(w.eniw, 1);
+        put(static_cast<std::uint8_t>(w.arithmetic), 1);
+        put(0, 2);
+        put(w.hbig, 4);
+        put(w.restrictions, 2);
+        put(w.qtg_id, 2);
+        for (auto uid : w.targets)
+            put(uid, 4);
+        return *this;
+    }
+    cedt_builder& add(cxims const& x) {
+        begin(cedt_type::cxims,
+              static_cast<std::uint16_t>(cxims_fixed_length + 8 * x.xormaps.size()));
+        put(0, 2);
+        put(x.hbig, 1);
+        put(x.xormaps.size(), 1);
+        for (auto map : x.xormaps)
+            put(map, 8);
+        return *this;
+    }
+    cedt_builder& add(rdpas const& r) {
+        begin(cedt_type::rdpas, rdpas_length);
+        put(r.segment, 2);
+        put(r.bdf, 2);
+        put(r.address, 8);
+        put(r.protocol, 1);
+        put(0, 3);
+        return *this;
+    }
+    /// Any subtable: a header claiming `length`, then `body` as given (the two need not agree,
+    /// so tests can build subtables that lie about their size).
+    cedt_builder& add_raw(std::uint8_t type, std::uint16_t length,
+                          std::span<const std::byte> body) {
+        begin(type, length);
+        body_.insert(body_.end(), body.begin(), body.end());
+        return *this;
+    }
+
+    std::size_t subtable_count() const noexcept { return count_; }
+
+    std::vector<std::byte> bytes() const {
+        std::vector<std::byte> out;
+        out.reserve(acpi_header_size + body_.size());
+        for (char ch : std::string_view{"CEDT"})
+            out.push_back(static_cast<std::byte>(ch));
+        detail::store_le(out, acpi_header_size + body_.size(), 4);
+        detail::store_le(out, header_.revision, 1);
+        detail::store_le(out, 0, 1); // checksum, fixed below
+        for (char ch : header_.oem_id)
+            out.push_back(static_cast<std::byte>(ch));
+        for (char ch : header_.oem_table_id)
+            out.push_back(static_cast<std::byte>(ch));
+        detail::store_le(out, header_.oem_revision, 4);
+        for (char ch : header_.creator_id)
+            out.push_back(static_cast<std::byte>(ch));
+        detail::store_le(out, header_.creator_revision, 4);
+        out.insert(out.end(), body_.begin(), body_.end());
+        acpi_fix_checksum(out);
+        return out;
+    }
+
+private:
+    void begin(std::uint8_t type, std::uint16_t length) {
+        put(type, 1);
+        put(0, 1);
+        put(length, 2);
+        ++count_;
+    }
+    void put(std::uint64_t v, std::size_t n) { detail::store_le(body_, v, n); }
+
+    acpi_table_header header_;
+    std::vector<std::byte> body_;
+    std::size_t count_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+namespace detail {
+
+inline std::string hex(std::uint64_t v) {
+    constexpr char digits[] = "0123456789abcdef";
+    std::string s;
+    do {
+        s.insert(s.begin(), digits[v & 0xF]);
+        v >>= 4;
+    } while (v != 0);
+    return "0x" + s;
+}
+
+inline std::string cedt_phrase(cedt_diag const& d) {
+    using enum cedt_errc;
+    auto exp = hex(d.expected);
+    auto rel = std::to_string(d.related);
+    auto type = std::string{cedt_type_name(d.type)};
+    switch (d.code) {
+    case table_too_short:
+        return "is less than the " + exp + "-byte ACPI header";
+    case wrong_signature:
+        return "is not the signature \"CEDT\" (" + exp + ")";
+    case length_exceeds_data:
+        return "is larger than the " + exp + " bytes given";
+    case length_below_header:
+        return "is smaller than the " + exp + "-byte ACPI header";
+    case checksum_mismatch:
+        return "does not make the bytes sum to 0 (" + exp + " would)";
+    case subtable_too_short:
+        return "is shorter than the " + exp + " bytes a " + (type.empty() ? "subtable" : type) +
+               " needs";
+    case subtable_past_end:
+        return "bytes from " + hex(d.offset) + " run past the end of the table at " + exp;
+    case invalid_arithmetic:
+        return "is neither modulo (0) nor XOR (1)";
+    case base_not_aligned:
+    case size_not_aligned:
+        return "is not 256 MiB aligned";
+    case window_size_zero:
+        return "makes an empty window";
+    case window_end_overflow:
+        return "from base " + exp + " runs past the end of the 64-bit address space";
+    case invalid_eniw:
+        return "is not an interleave-ways code (0-4, 8-10)";
+    case target_count_mismatch:
+        return "holds fewer than the " + rel + " targets ENIW says (" + exp + " bytes)";
+    case invalid_hbig:
+        return "is not a granularity code (0-6)";
+    case missing_cxims:
+        return "has no CXIMS, which XOR interleave over " + rel + " host bridges needs";
+    case cxims_too_few_xormaps:
+        return "has a CXIMS (subtable " + rel + ") with fewer than the " +
+               std::to_string(d.expected) + " XORMAPs this window needs";
+    case window_overlap:
+        return "starts a window that overlaps the window of subtable " + rel;
+    case chbs_unknown_version:
+        return "is neither 0 (RCRB) nor 1 (CHBCR)";
+    case chbs_length_mismatch:
+        return "is not " + exp + ", the length CXL version " + rel + " requires";
+    case chbs_base_zero:
+        return "is no register block address";
+    case duplicate_chbs_uid:
+        return "repeats the UID of subtable " + rel + " (the first one is kept)";
+    case xormap_count_mismatch:
+        return "holds fewer than the " + rel + " XORMAPs nr_xormaps says (" + exp + " bytes)";
+    case xormap_zero:
+        return "in XORMAP " + rel + " selects no address bit";
+    case rdpas_unknown_layout:
+        return "is not " + exp + ", the CXL r4.0 RDPAS layout";
+    case rdpas_invalid_protocol:
+        return "is neither 0 (CXL.io) nor 1 (CXL.cache/mem)";
+    case unknown_subtable_type:
+        return "is not a known CEDT subtable type";
+    case subtable_longer_than_needed:
+        return "is longer than the " + exp + " bytes the fields need";
+    case mixed_chbs_versions:
+        return "differs from subtable " + rel + "'s (mixed RCH and VH host bridges)";
+    case trailing_data:
+        return "is less than the " + exp + " bytes given; the rest is ignored";
+    }
+    return "breaks rule " + std::to_string(static_cast<int>(d.code));
+}
+
+inline std::string cedt_consequence(cedt_diag const& d) {
+    std::string what = "subtable";
+    switch (d.type) {
+    case cedt_type::chbs:
+        what = "host bridge";
+        break;
+    case cedt_type::cfmws:
+        what = "window";
+        break;
+    case cedt_type::cxims:
+        what = "CXIMS";
+        break;
+    case cedt_type::rdpas:
+        what = "RDPAS";
+        break;
+    default:
+        break;
+    }
+    switch (d.severity) {
+    case cedt_severity::note:
+        return d.is_header() ? "table kept" : what + " kept";
+    case cedt_severity::skipped:
+        return (d.code == cedt_errc::unknown_subtable_type ? "subtable" : what) + " skipped";
+    case cedt_severity::walk_ended:
+        return "this and later subtables not parsed";
+    case cedt_severity::fatal:
+        return "table rejected";
+    }
+    return {};
+}
+
+} // namespace detail
+
+inline std::string cedt_diag::message() const {
+    std::string where;
+    if (is_header()) {
+        where = "CEDT header";
+    } else {
+        auto name = cedt_type_name(type);
+        where = "CEDT subtable " + std::to_string(index) + " (" +
+                (name.empty() ? "type " + detail::hex(type) : std::string{name}) + ") at " +
+                detail::hex(offset);
+    }
+    return where + ": field " + std::string{field} + ": " + detail::hex(value) + " " +
+           detail::cedt_phrase(*this) + "; " + detail::cedt_consequence(*this);
+}
+
+} // namespace cxlfw::spec
