@@ -830,3 +830,35 @@ TEST_CASE("acpi_fix_checksum makes any table sum to 0", "[spec][cedt]") {
     STATIC_REQUIRE(acpi_id<6>("AB") == std::array<char, 6>{'A', 'B', ' ', ' ', ' ', ' '});
     STATIC_REQUIRE(acpi_id<4>("TOOLONG") == std::array<char, 4>{'T', 'O', 'O', 'L'});
 }
+
+TEST_CASE("the committed fuzz seeds parse as their names say", "[spec][cedt][fuzz]") {
+    auto load = [](std::string const& name) {
+        std::ifstream in(std::string{CXLFW_TEST_DATA_DIR "/../fuzz/seeds/cedt/"} + name,
+                         std::ios::binary);
+        REQUIRE(in);
+        std::vector<char> raw{std::istreambuf_iterator<char>(in), {}};
+        bytes_t out(raw.size());
+        std::transform(raw.begin(), raw.end(), out.begin(),
+                       [](char c) { return static_cast<std::byte>(c); });
+        return parse_ok(out);
+    };
+    auto x = load("xor.cedt");
+    CHECK(x.diagnostics.empty());
+    CHECK(x.chbs_list.size() == 4);
+    REQUIRE(x.cfmws_list.size() == 2);
+    CHECK(x.xormaps_for(x.cfmws_list[0]).size() == 2);
+    CHECK(x.cxims_list.size() == 1);
+    CHECK(x.rdpas_list.size() == 1);
+    auto r = load("rch.cedt");
+    CHECK(r.diagnostics.empty());
+    REQUIRE(r.chbs_list.size() == 1);
+    CHECK(r.chbs_list[0].is_rcrb());
+    auto bad = load("rejections.cedt");
+    std::vector<cedt_errc> codes;
+    for (auto const& d : bad.diagnostics)
+        codes.push_back(d.code);
+    CHECK(codes == std::vector<cedt_errc>{cedt_errc::duplicate_chbs_uid, cedt_errc::window_overlap,
+                                          cedt_errc::missing_cxims,
+                                          cedt_errc::unknown_subtable_type,
+                                          cedt_errc::rdpas_unknown_layout});
+}
