@@ -280,6 +280,7 @@ TEST_CASE("a CEDT shorter than the ACPI header is rejected", "[spec][cedt][bad]"
     b.resize(35);
     auto d = fatal_diag(b);
     CHECK(d.code == cedt_errc::table_too_short);
+    CHECK(d.field == "data size");
     CHECK(d.value == 35);
     CHECK(d.expected == 36);
     CHECK(fatal_diag({}).code == cedt_errc::table_too_short);
@@ -309,7 +310,10 @@ TEST_CASE("a CEDT whose length is larger than the data is rejected", "[spec][ced
 TEST_CASE("a CEDT whose length is smaller than its header is rejected", "[spec][cedt][bad]") {
     auto d = fatal_diag(mutated(qemu_cedt(), 4, 0x23, 4));
     CHECK(d.code == cedt_errc::length_below_header);
+    CHECK(d.field == "length");
+    CHECK(d.field_offset == 4);
     CHECK(d.value == 0x23);
+    CHECK(d.expected == 36);
     CHECK(fatal_diag(mutated(qemu_cedt(), 4, 0, 4)).code == cedt_errc::length_below_header);
 }
 
@@ -576,6 +580,7 @@ TEST_CASE("an XOR window without a CXIMS of its granularity is skipped", "[spec]
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::missing_cxims);
     CHECK(d.index == 0);
+    CHECK(d.offset == acpi_header_size);
     CHECK(d.field == "hbig");
     CHECK(d.field_offset == acpi_header_size + 0x1C);
     CHECK(d.related == 2);
@@ -597,6 +602,10 @@ TEST_CASE("an XOR window whose CXIMS has too few XORMAPs is skipped", "[spec][ce
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::cxims_too_few_xormaps);
     CHECK(d.index == 1);
+    CHECK(d.type == cedt_type::cfmws);
+    CHECK(d.offset == acpi_header_size + 0x18); // after the 0x18-byte CXIMS
+    CHECK(d.field == "hbig");
+    CHECK(d.value == 3);
     CHECK(d.related == 0); // the CXIMS's subtable index
     CHECK(d.expected == 3);
     CHECK(t.cfmws_list.empty());
@@ -660,6 +669,10 @@ TEST_CASE("a CXIMS shorter than its XORMAP count is skipped", "[spec][cedt][bad]
     auto t = parse_ok(cedt_builder{}.add_raw(cedt_type::cxims, 0x18, body).bytes());
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::xormap_count_mismatch);
+    CHECK(d.index == 0);
+    CHECK(d.type == cedt_type::cxims);
+    CHECK(d.field == "header.length");
+    CHECK(d.field_offset == acpi_header_size + 2);
     CHECK(d.value == 0x18);
     CHECK(d.expected == 0x20);
     CHECK(d.related == 3);
@@ -706,6 +719,8 @@ TEST_CASE("a CHBS with an unknown CXL version is skipped", "[spec][cedt][bad]") 
     auto d = only_diag(parse_ok(mutated(qemu_cedt(), chbs0_at + 0x08, 2, 4)));
     CHECK(d.code == cedt_errc::chbs_unknown_version);
     CHECK(d.index == 0);
+    CHECK(d.offset == chbs0_at);
+    CHECK(d.field_offset == chbs0_at + 0x08);
     CHECK(d.field == "cxl_version");
     CHECK(d.value == 2);
 }
@@ -714,7 +729,9 @@ TEST_CASE("a CHBS with base 0 is skipped", "[spec][cedt][bad]") {
     auto t = parse_ok(mutated(qemu_cedt(), chbs0_at + 0x10, 0, 8));
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::chbs_base_zero);
+    CHECK(d.index == 0);
     CHECK(d.field == "base");
+    CHECK(d.field_offset == chbs0_at + 0x10);
     CHECK(t.chbs_list == std::vector<chbs>{qemu_chbs1});
 }
 
@@ -724,6 +741,8 @@ TEST_CASE("a CHBS repeating an accepted UID is skipped; the first one counts",
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::duplicate_chbs_uid);
     CHECK(d.index == 1);
+    CHECK(d.offset == chbs1_at);
+    CHECK(d.field_offset == chbs1_at + 0x04);
     CHECK(d.field == "uid");
     CHECK(d.value == 222);
     CHECK(d.related == 0);
@@ -764,6 +783,9 @@ TEST_CASE("an RDPAS that is not the CXL r4.0 layout is reported, not parsed", "[
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::rdpas_unknown_layout);
     CHECK(d.severity == cedt_severity::skipped);
+    CHECK(d.index == 0);
+    CHECK(d.offset == acpi_header_size);
+    CHECK(d.field == "header.length");
     CHECK(d.value == 17);
     CHECK(d.expected == 0x14);
     CHECK(t.rdpas_list.empty());
@@ -774,6 +796,7 @@ TEST_CASE("an RDPAS with an unknown protocol is skipped", "[spec][cedt][bad]") {
     auto t = parse_ok(cedt_builder{}.add(rdpas{.bdf = 0x100, .protocol = 2}).bytes());
     auto d = only_diag(t);
     CHECK(d.code == cedt_errc::rdpas_invalid_protocol);
+    CHECK(d.index == 0);
     CHECK(d.field == "protocol");
     CHECK(d.field_offset == acpi_header_size + 0x10);
     CHECK(t.rdpas_list.empty());

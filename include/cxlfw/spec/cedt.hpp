@@ -248,7 +248,7 @@ constexpr std::uint16_t cedt_min_length(std::uint8_t type) noexcept {
 // ---------------------------------------------------------------------------------------
 // Bytes
 
-namespace detail {
+namespace detail::cedt {
 
 constexpr std::uint64_t load_le(std::span<const std::byte> b, std::size_t off,
                                 std::size_t n) noexcept {
@@ -264,7 +264,7 @@ inline void store_le(std::vector<std::byte>& out, std::uint64_t v, std::size_t n
         out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
 }
 
-} // namespace detail
+} // namespace detail::cedt
 
 /// The sum of the bytes, mod 256 (0 for a table with a correct checksum).
 constexpr std::uint8_t acpi_checksum(std::span<const std::byte> table) noexcept {
@@ -285,7 +285,7 @@ constexpr void acpi_fix_checksum(std::span<std::byte> table) noexcept {
 // ---------------------------------------------------------------------------------------
 // Header
 
-namespace detail {
+namespace detail::cedt {
 
 constexpr cedt_diag header_diag(cedt_errc code, cedt_severity sev, std::string_view field,
                                 std::size_t field_offset, std::uint64_t value,
@@ -308,7 +308,7 @@ constexpr std::array<char, N> load_chars(std::span<const std::byte> b, std::size
     return a;
 }
 
-} // namespace detail
+} // namespace detail::cedt
 
 /// The ACPI header of a CEDT, checked: enough bytes, signature, length within the data and
 /// not below the header, checksum over `length` bytes.
@@ -317,29 +317,30 @@ decode_cedt_header(std::span<const std::byte> data) noexcept {
     using enum cedt_errc;
     constexpr auto fatal = cedt_severity::fatal;
     if (data.size() < acpi_header_size)
-        return detail::header_diag(table_too_short, fatal, "data size", 0, data.size(),
-                                   acpi_header_size);
+        return detail::cedt::header_diag(table_too_short, fatal, "data size", 0, data.size(),
+                                         acpi_header_size);
     acpi_table_header h;
-    h.signature = detail::load_chars<4>(data, 0);
+    h.signature = detail::cedt::load_chars<4>(data, 0);
     if (h.signature != std::array<char, 4>{'C', 'E', 'D', 'T'})
-        return detail::header_diag(wrong_signature, fatal, "signature", 0,
-                                   detail::load_le(data, 0, 4), 0x54444543);
-    h.length = static_cast<std::uint32_t>(detail::load_le(data, 4, 4));
+        return detail::cedt::header_diag(wrong_signature, fatal, "signature", 0,
+                                         detail::cedt::load_le(data, 0, 4), 0x54444543);
+    h.length = static_cast<std::uint32_t>(detail::cedt::load_le(data, 4, 4));
     if (h.length > data.size())
-        return detail::header_diag(length_exceeds_data, fatal, "length", 4, h.length, data.size());
+        return detail::cedt::header_diag(length_exceeds_data, fatal, "length", 4, h.length,
+                                         data.size());
     if (h.length < acpi_header_size)
-        return detail::header_diag(length_below_header, fatal, "length", 4, h.length,
-                                   acpi_header_size);
-    h.revision = static_cast<std::uint8_t>(detail::load_le(data, 8, 1));
-    h.checksum = static_cast<std::uint8_t>(detail::load_le(data, 9, 1));
+        return detail::cedt::header_diag(length_below_header, fatal, "length", 4, h.length,
+                                         acpi_header_size);
+    h.revision = static_cast<std::uint8_t>(detail::cedt::load_le(data, 8, 1));
+    h.checksum = static_cast<std::uint8_t>(detail::cedt::load_le(data, 9, 1));
     if (auto sum = acpi_checksum(data.first(h.length)); sum != 0)
-        return detail::header_diag(checksum_mismatch, fatal, "checksum", 9, h.checksum,
-                                   static_cast<std::uint8_t>(h.checksum - sum));
-    h.oem_id = detail::load_chars<6>(data, 10);
-    h.oem_table_id = detail::load_chars<8>(data, 16);
-    h.oem_revision = static_cast<std::uint32_t>(detail::load_le(data, 24, 4));
-    h.creator_id = detail::load_chars<4>(data, 28);
-    h.creator_revision = static_cast<std::uint32_t>(detail::load_le(data, 32, 4));
+        return detail::cedt::header_diag(checksum_mismatch, fatal, "checksum", 9, h.checksum,
+                                         static_cast<std::uint8_t>(h.checksum - sum));
+    h.oem_id = detail::cedt::load_chars<6>(data, 10);
+    h.oem_table_id = detail::cedt::load_chars<8>(data, 16);
+    h.oem_revision = static_cast<std::uint32_t>(detail::cedt::load_le(data, 24, 4));
+    h.creator_id = detail::cedt::load_chars<4>(data, 28);
+    h.creator_revision = static_cast<std::uint32_t>(detail::cedt::load_le(data, 32, 4));
     return h;
 }
 
@@ -355,11 +356,11 @@ struct cedt_subtable {
     std::span<const std::byte> bytes{};
 
     constexpr std::uint64_t load(std::size_t off, std::size_t n) const noexcept {
-        return detail::load_le(bytes, off, n);
+        return detail::cedt::load_le(bytes, off, n);
     }
 };
 
-namespace detail {
+namespace detail::cedt {
 
 constexpr cedt_diag subtable_diag(cedt_subtable const& s, cedt_errc code, cedt_severity sev,
                                   std::string_view field, std::size_t field_off,
@@ -379,7 +380,7 @@ constexpr cedt_diag subtable_diag(cedt_subtable const& s, cedt_errc code, cedt_s
     return d;
 }
 
-} // namespace detail
+} // namespace detail::cedt
 
 /// Steps through the subtables of a table (its first `length` bytes, header included), without
 /// allocating. A subtable shorter than its type needs, or one running past the end, ends the
@@ -407,21 +408,21 @@ public:
         const std::size_t remaining = table_.size() - offset_;
         if (remaining < cedt_subtable_header_size) {
             offset_ = table_.size();
-            s.type = static_cast<std::uint8_t>(detail::load_le(table_, s.offset, 1));
-            return detail::subtable_diag(s, subtable_past_end, ended, "header", 0,
-                                         cedt_subtable_header_size, table_.size());
+            s.type = static_cast<std::uint8_t>(detail::cedt::load_le(table_, s.offset, 1));
+            return detail::cedt::subtable_diag(s, subtable_past_end, ended, "header", 0,
+                                               cedt_subtable_header_size, table_.size());
         }
-        s.type = static_cast<std::uint8_t>(detail::load_le(table_, offset_, 1));
-        s.length = static_cast<std::uint16_t>(detail::load_le(table_, offset_ + 2, 2));
+        s.type = static_cast<std::uint8_t>(detail::cedt::load_le(table_, offset_, 1));
+        s.length = static_cast<std::uint16_t>(detail::cedt::load_le(table_, offset_ + 2, 2));
         if (s.length < cedt_min_length(s.type)) {
             offset_ = table_.size();
-            return detail::subtable_diag(s, subtable_too_short, ended, "header.length", 2, s.length,
-                                         cedt_min_length(s.type));
+            return detail::cedt::subtable_diag(s, subtable_too_short, ended, "header.length", 2,
+                                               s.length, cedt_min_length(s.type));
         }
         if (s.length > remaining) {
             offset_ = table_.size();
-            return detail::subtable_diag(s, subtable_past_end, ended, "header.length", 2, s.length,
-                                         table_.size());
+            return detail::cedt::subtable_diag(s, subtable_past_end, ended, "header.length", 2,
+                                               s.length, table_.size());
         }
         s.bytes = table_.subspan(offset_, s.length);
         offset_ += s.length;
@@ -440,7 +441,7 @@ private:
 // first rule it breaks; `note`, when given, receives a note (extra length) for an accepted
 // subtable and is left alone otherwise.
 
-namespace detail {
+namespace detail::cedt {
 
 constexpr bool fits(cedt_subtable const& s, std::uint8_t type, std::size_t min) noexcept {
     return s.type == type && s.bytes.size() == s.length && s.length >= min;
@@ -457,7 +458,7 @@ constexpr void longer_note(cedt_diag* note, cedt_subtable const& s, std::size_t 
                               "header.length", 2, s.length, needed);
 }
 
-} // namespace detail
+} // namespace detail::cedt
 
 /// CHBS: Linux cxl_get_chbs_iter skips a length that does not match the version, and a base
 /// of 0; cxlfw also skips versions other than 0 and 1 (Linux would treat them as CXL 2.0).
@@ -465,7 +466,8 @@ constexpr cedt_checked<chbs> decode_chbs(cedt_subtable const& s,
                                          cedt_diag* note = nullptr) noexcept {
     using enum cedt_errc;
     constexpr auto skip = cedt_severity::skipped;
-    if (!detail::fits(s, cedt_type::chbs, chbs_length)) return detail::too_short(s, chbs_length);
+    if (!detail::cedt::fits(s, cedt_type::chbs, chbs_length))
+        return detail::cedt::too_short(s, chbs_length);
     chbs c;
     c.index = s.index;
     c.uid = static_cast<std::uint32_t>(s.load(0x04, 4));
@@ -473,14 +475,14 @@ constexpr cedt_checked<chbs> decode_chbs(cedt_subtable const& s,
     c.base = s.load(0x10, 8);
     c.length = s.load(0x18, 8);
     if (c.cxl_version != chbs_version_cxl11 && c.cxl_version != chbs_version_cxl20)
-        return detail::subtable_diag(s, chbs_unknown_version, skip, "cxl_version", 0x08,
-                                     c.cxl_version);
+        return detail::cedt::subtable_diag(s, chbs_unknown_version, skip, "cxl_version", 0x08,
+                                           c.cxl_version);
     const auto want = c.is_rcrb() ? chbs_rcrb_length : chbs_chbcr_length;
     if (c.length != want)
-        return detail::subtable_diag(s, chbs_length_mismatch, skip, "length", 0x18, c.length, want,
-                                     c.cxl_version);
-    if (c.base == 0) return detail::subtable_diag(s, chbs_base_zero, skip, "base", 0x10, 0);
-    detail::longer_note(note, s, chbs_length);
+        return detail::cedt::subtable_diag(s, chbs_length_mismatch, skip, "length", 0x18, c.length,
+                                           want, c.cxl_version);
+    if (c.base == 0) return detail::cedt::subtable_diag(s, chbs_base_zero, skip, "base", 0x10, 0);
+    detail::cedt::longer_note(note, s, chbs_length);
     return c;
 }
 
@@ -491,8 +493,8 @@ constexpr cedt_checked<cfmws> decode_cfmws(cedt_subtable const& s,
                                            cedt_diag* note = nullptr) noexcept {
     using enum cedt_errc;
     constexpr auto skip = cedt_severity::skipped;
-    if (!detail::fits(s, cedt_type::cfmws, cfmws_fixed_length))
-        return detail::too_short(s, cfmws_fixed_length);
+    if (!detail::cedt::fits(s, cedt_type::cfmws, cfmws_fixed_length))
+        return detail::cedt::too_short(s, cfmws_fixed_length);
     cfmws w;
     w.index = s.index;
     w.base_hpa = s.load(0x08, 8);
@@ -505,28 +507,29 @@ constexpr cedt_checked<cfmws> decode_cfmws(cedt_subtable const& s,
 
     if (w.arithmetic != interleave_arithmetic::modulo &&
         w.arithmetic != interleave_arithmetic::xormap)
-        return detail::subtable_diag(s, invalid_arithmetic, skip, "interleave_arithmetic", 0x19,
-                                     static_cast<std::uint8_t>(w.arithmetic));
+        return detail::cedt::subtable_diag(s, invalid_arithmetic, skip, "interleave_arithmetic",
+                                           0x19, static_cast<std::uint8_t>(w.arithmetic));
     if (!is_aligned(w.base_hpa, hdm_alignment))
-        return detail::subtable_diag(s, base_not_aligned, skip, "base_hpa", 0x08, w.base_hpa);
+        return detail::cedt::subtable_diag(s, base_not_aligned, skip, "base_hpa", 0x08, w.base_hpa);
     if (!is_aligned(w.window_size, hdm_alignment))
-        return detail::subtable_diag(s, size_not_aligned, skip, "window_size", 0x10, w.window_size);
+        return detail::cedt::subtable_diag(s, size_not_aligned, skip, "window_size", 0x10,
+                                           w.window_size);
     if (w.window_size == 0)
-        return detail::subtable_diag(s, window_size_zero, skip, "window_size", 0x10, 0);
+        return detail::cedt::subtable_diag(s, window_size_zero, skip, "window_size", 0x10, 0);
     if (w.window_size - 1 > std::numeric_limits<std::uint64_t>::max() - w.base_hpa)
-        return detail::subtable_diag(s, window_end_overflow, skip, "window_size", 0x10,
-                                     w.window_size, w.base_hpa);
+        return detail::cedt::subtable_diag(s, window_end_overflow, skip, "window_size", 0x10,
+                                           w.window_size, w.base_hpa);
     const unsigned ways = w.ways();
-    if (ways == 0) return detail::subtable_diag(s, invalid_eniw, skip, "eniw", 0x18, w.eniw);
+    if (ways == 0) return detail::cedt::subtable_diag(s, invalid_eniw, skip, "eniw", 0x18, w.eniw);
     const std::size_t needed = cfmws_fixed_length + 4 * std::size_t{ways};
     if (s.length < needed)
-        return detail::subtable_diag(s, target_count_mismatch, skip, "header.length", 2, s.length,
-                                     needed, ways);
+        return detail::cedt::subtable_diag(s, target_count_mismatch, skip, "header.length", 2,
+                                           s.length, needed, ways);
     if (!eig_to_granularity(w.hbig))
-        return detail::subtable_diag(s, invalid_hbig, skip, "hbig", 0x1C, w.hbig);
+        return detail::cedt::subtable_diag(s, invalid_hbig, skip, "hbig", 0x1C, w.hbig);
     for (unsigned i = 0; i < ways; ++i)
         w.targets.push_back(static_cast<std::uint32_t>(s.load(cfmws_fixed_length + 4 * i, 4)));
-    detail::longer_note(note, s, needed);
+    detail::cedt::longer_note(note, s, needed);
     return w;
 }
 
@@ -537,26 +540,26 @@ constexpr cedt_checked<cxims> decode_cxims(cedt_subtable const& s,
                                            cedt_diag* note = nullptr) noexcept {
     using enum cedt_errc;
     constexpr auto skip = cedt_severity::skipped;
-    if (!detail::fits(s, cedt_type::cxims, cxims_fixed_length))
-        return detail::too_short(s, cxims_fixed_length);
+    if (!detail::cedt::fits(s, cedt_type::cxims, cxims_fixed_length))
+        return detail::cedt::too_short(s, cxims_fixed_length);
     cxims x;
     x.index = s.index;
     x.hbig = static_cast<std::uint8_t>(s.load(0x06, 1));
     const auto count = static_cast<unsigned>(s.load(0x07, 1));
     if (!eig_to_granularity(x.hbig))
-        return detail::subtable_diag(s, invalid_hbig, skip, "hbig", 0x06, x.hbig);
+        return detail::cedt::subtable_diag(s, invalid_hbig, skip, "hbig", 0x06, x.hbig);
     const std::size_t needed = cxims_fixed_length + 8 * std::size_t{count};
     if (s.length < needed)
-        return detail::subtable_diag(s, xormap_count_mismatch, skip, "header.length", 2, s.length,
-                                     needed, count);
+        return detail::cedt::subtable_diag(s, xormap_count_mismatch, skip, "header.length", 2,
+                                           s.length, needed, count);
     for (unsigned i = 0; i < count; ++i) {
         const auto map = s.load(cxims_fixed_length + 8 * i, 8);
         if (map == 0)
-            return detail::subtable_diag(s, xormap_zero, skip, "xormap_list",
-                                         cxims_fixed_length + 8 * i, 0, 0, i);
+            return detail::cedt::subtable_diag(s, xormap_zero, skip, "xormap_list",
+                                               cxims_fixed_length + 8 * i, 0, 0, i);
         x.xormaps.push_back(map);
     }
-    detail::longer_note(note, s, needed);
+    detail::cedt::longer_note(note, s, needed);
     return x;
 }
 
@@ -565,11 +568,11 @@ constexpr cedt_checked<cxims> decode_cxims(cedt_subtable const& s,
 constexpr cedt_checked<rdpas> decode_rdpas(cedt_subtable const& s) noexcept {
     using enum cedt_errc;
     constexpr auto skip = cedt_severity::skipped;
-    if (!detail::fits(s, cedt_type::rdpas, cedt_subtable_header_size))
-        return detail::too_short(s, cedt_subtable_header_size);
+    if (!detail::cedt::fits(s, cedt_type::rdpas, cedt_subtable_header_size))
+        return detail::cedt::too_short(s, cedt_subtable_header_size);
     if (s.length != rdpas_length)
-        return detail::subtable_diag(s, rdpas_unknown_layout, skip, "header.length", 2, s.length,
-                                     rdpas_length);
+        return detail::cedt::subtable_diag(s, rdpas_unknown_layout, skip, "header.length", 2,
+                                           s.length, rdpas_length);
     rdpas r;
     r.index = s.index;
     r.segment = static_cast<std::uint16_t>(s.load(0x04, 2));
@@ -577,7 +580,8 @@ constexpr cedt_checked<rdpas> decode_rdpas(cedt_subtable const& s) noexcept {
     r.address = s.load(0x08, 8);
     r.protocol = static_cast<std::uint8_t>(s.load(0x10, 1));
     if (r.protocol != rdpas_protocol_io && r.protocol != rdpas_protocol_cachemem)
-        return detail::subtable_diag(s, rdpas_invalid_protocol, skip, "protocol", 0x10, r.protocol);
+        return detail::cedt::subtable_diag(s, rdpas_invalid_protocol, skip, "protocol", 0x10,
+                                           r.protocol);
     return r;
 }
 
@@ -657,8 +661,8 @@ inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag*
     auto& diags = t.diagnostics;
     const auto table = data.first(header->length);
     if (data.size() > table.size())
-        diags.push_back(detail::header_diag(trailing_data, cedt_severity::note, "length", 4,
-                                            header->length, data.size()));
+        diags.push_back(detail::cedt::header_diag(trailing_data, cedt_severity::note, "length", 4,
+                                                  header->length, data.size()));
 
     struct pending {
         cfmws window;
@@ -682,8 +686,8 @@ inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag*
             }
             // Linux takes the first CHBS with a UID; a second one is a firmware bug.
             if (auto first = t.find_chbs(c->uid)) {
-                reject(detail::subtable_diag(*sub, duplicate_chbs_uid, cedt_severity::skipped,
-                                             "uid", 0x04, c->uid, 0, first->index));
+                reject(detail::cedt::subtable_diag(*sub, duplicate_chbs_uid, cedt_severity::skipped,
+                                                   "uid", 0x04, c->uid, 0, first->index));
                 break;
             }
             // Linux cxl_get_chbs notes a platform mixing RCH and VH host bridges.
@@ -694,9 +698,9 @@ inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag*
                 return d.code == mixed_chbs_versions;
             });
             if (other != t.chbs_list.end() && !noted)
-                diags.push_back(detail::subtable_diag(*sub, mixed_chbs_versions,
-                                                      cedt_severity::note, "cxl_version", 0x08,
-                                                      c->cxl_version, 0, other->index));
+                diags.push_back(detail::cedt::subtable_diag(*sub, mixed_chbs_versions,
+                                                            cedt_severity::note, "cxl_version",
+                                                            0x08, c->cxl_version, 0, other->index));
             t.chbs_list.push_back(*c);
             break;
         }
@@ -725,8 +729,8 @@ inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag*
             break;
         }
         default:
-            reject(detail::subtable_diag(*sub, unknown_subtable_type, cedt_severity::skipped,
-                                         "header.type", 0, sub->type));
+            reject(detail::cedt::subtable_diag(*sub, unknown_subtable_type, cedt_severity::skipped,
+                                               "header.type", 0, sub->type));
         }
         if (note.code != cedt_errc{}) diags.push_back(note);
     }
@@ -739,19 +743,21 @@ inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag*
         if (!maps) {
             const auto needed = xormaps_needed(w.ways()).value();
             if (maps.error() == cxims_too_few_xormaps)
-                diags.push_back(detail::subtable_diag(where, cxims_too_few_xormaps,
-                                                      cedt_severity::skipped, "hbig", 0x1C, w.hbig,
-                                                      needed, t.cxims_list[which].index));
+                diags.push_back(detail::cedt::subtable_diag(
+                    where, cxims_too_few_xormaps, cedt_severity::skipped, "hbig", 0x1C, w.hbig,
+                    needed, t.cxims_list[which].index));
             else
-                diags.push_back(detail::subtable_diag(where, missing_cxims, cedt_severity::skipped,
-                                                      "hbig", 0x1C, w.hbig, needed, w.ways()));
+                diags.push_back(detail::cedt::subtable_diag(where, missing_cxims,
+                                                            cedt_severity::skipped, "hbig", 0x1C,
+                                                            w.hbig, needed, w.ways()));
             continue;
         }
         auto clash = std::find_if(t.cfmws_list.begin(), t.cfmws_list.end(),
                                   [&](cfmws const& o) { return windows_overlap(o, w); });
         if (clash != t.cfmws_list.end()) {
-            diags.push_back(detail::subtable_diag(where, window_overlap, cedt_severity::skipped,
-                                                  "base_hpa", 0x08, w.base_hpa, 0, clash->index));
+            diags.push_back(detail::cedt::subtable_diag(where, window_overlap,
+                                                        cedt_severity::skipped, "base_hpa", 0x08,
+                                                        w.base_hpa, 0, clash->index));
             continue;
         }
         t.cfmws_list.push_back(w);
@@ -852,17 +858,17 @@ public:
         out.reserve(acpi_header_size + body_.size());
         for (char ch : std::string_view{"CEDT"})
             out.push_back(static_cast<std::byte>(ch));
-        detail::store_le(out, acpi_header_size + body_.size(), 4);
-        detail::store_le(out, header_.revision, 1);
-        detail::store_le(out, 0, 1); // checksum, fixed below
+        detail::cedt::store_le(out, acpi_header_size + body_.size(), 4);
+        detail::cedt::store_le(out, header_.revision, 1);
+        detail::cedt::store_le(out, 0, 1); // checksum, fixed below
         for (char ch : header_.oem_id)
             out.push_back(static_cast<std::byte>(ch));
         for (char ch : header_.oem_table_id)
             out.push_back(static_cast<std::byte>(ch));
-        detail::store_le(out, header_.oem_revision, 4);
+        detail::cedt::store_le(out, header_.oem_revision, 4);
         for (char ch : header_.creator_id)
             out.push_back(static_cast<std::byte>(ch));
-        detail::store_le(out, header_.creator_revision, 4);
+        detail::cedt::store_le(out, header_.creator_revision, 4);
         out.insert(out.end(), body_.begin(), body_.end());
         acpi_fix_checksum(out);
         return out;
@@ -875,7 +881,7 @@ private:
         put(length, 2);
         ++count_;
     }
-    void put(std::uint64_t v, std::size_t n) { detail::store_le(body_, v, n); }
+    void put(std::uint64_t v, std::size_t n) { detail::cedt::store_le(body_, v, n); }
 
     acpi_table_header header_;
     std::vector<std::byte> body_;
@@ -885,7 +891,7 @@ private:
 // ---------------------------------------------------------------------------------------
 // Messages
 
-namespace detail {
+namespace detail::cedt {
 
 inline std::string hex(std::uint64_t v) {
     constexpr char digits[] = "0123456789abcdef";
@@ -999,7 +1005,7 @@ inline std::string cedt_consequence(cedt_diag const& d) {
     return {};
 }
 
-} // namespace detail
+} // namespace detail::cedt
 
 inline std::string cedt_diag::message() const {
     std::string where;
@@ -1008,11 +1014,11 @@ inline std::string cedt_diag::message() const {
     } else {
         auto name = cedt_type_name(type);
         where = "CEDT subtable " + std::to_string(index) + " (" +
-                (name.empty() ? "type " + detail::hex(type) : std::string{name}) + ") at " +
-                detail::hex(offset);
+                (name.empty() ? "type " + detail::cedt::hex(type) : std::string{name}) + ") at " +
+                detail::cedt::hex(offset);
     }
-    return where + ": field " + std::string{field} + ": " + detail::hex(value) + " " +
-           detail::cedt_phrase(*this) + "; " + detail::cedt_consequence(*this);
+    return where + ": field " + std::string{field} + ": " + detail::cedt::hex(value) + " " +
+           detail::cedt::cedt_phrase(*this) + "; " + detail::cedt::cedt_consequence(*this);
 }
 
 } // namespace cxlfw::spec
