@@ -8,4 +8,6 @@
 
 #include <cxlfw/spec/bits.hpp>
 #include <cxlfw/spec/errc.hpp>
+#include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/interleave.hpp>
+#include <cxlfw/spec/interleave_math.hpp>
