@@ -29,7 +29,7 @@ constexpr bool valid_width(unsigned width) noexcept {
 }
 
 /// The checks every bus applies before touching bytes: width, alignment, bounds.
-constexpr status check_access(std::uint64_t offset, unsigned width, std::uint64_t size) noexcept {
+inline status check_access(std::uint64_t offset, unsigned width, std::uint64_t size) noexcept {
     if (!valid_width(width)) return errc::bad_width;
     if (offset % width != 0) return errc::misaligned;
     if (offset > size || size - offset < width) return errc::out_of_range;

@@ -28,6 +28,18 @@ concept indexed_register = requires(std::size_t n) {
     { R::offset_of(n) } -> std::convertible_to<std::size_t>;
 };
 
+namespace detail {
+/// A register or field marked `static constexpr bool read_only = true` in spec/ (capability
+/// registers, status bits the device sets).
+template <class T>
+concept marked_read_only = requires {
+    requires T::read_only;
+};
+template <class F>
+inline constexpr bool read_only_field_v =
+    marked_read_only<F> || marked_read_only<typename F::reg_type>;
+} // namespace detail
+
 template <access_bus Bus>
 class window {
 public:
@@ -51,6 +63,15 @@ public:
     status write_raw(std::uint64_t offset, unsigned width, std::uint64_t value) const {
         if (auto ok = check_access(offset, width, size_); !ok) return ok.error();
         return bus_->write(base_ + offset, width, value);
+    }
+
+    /// A window is itself an access bus: offsets are relative to its base and bounded by it,
+    /// so config-space code runs the same over a whole bus or over a part of one.
+    result<std::uint64_t> read(std::uint64_t offset, unsigned width) const {
+        return read_raw(offset, width);
+    }
+    status write(std::uint64_t offset, unsigned width, std::uint64_t value) const {
+        return write_raw(offset, width, value);
     }
 
     template <fixed_register R>
@@ -88,10 +109,14 @@ public:
         return F::get(*v);
     }
 
-    /// Read-modify-write of one field.
+    /// Read-modify-write of one field. Read-only fields and registers (marked in spec/) do not
+    /// compile: software cannot set them. A device model writes whole registers with write<>().
     template <class F>
         requires fixed_register<typename F::reg_type> status set(typename F::value_type value)
     const {
+        static_assert(!detail::read_only_field_v<F>,
+                      "cxlfw: this field is read-only (the device sets it); read it with get<>(), "
+                      "or write the whole register with write<>() when modelling the device");
         auto v = read<typename F::reg_type>();
         if (!v) return v.error();
         return write<typename F::reg_type>(F::set(*v, value));
@@ -100,6 +125,9 @@ public:
         requires indexed_register<typename F::reg_type> status set(std::size_t n,
                                                                    typename F::value_type value)
     const {
+        static_assert(!detail::read_only_field_v<F>,
+                      "cxlfw: this field is read-only (the device sets it); read it with get<>(), "
+                      "or write the whole register with write<>() when modelling the device");
         auto v = read<typename F::reg_type>(n);
         if (!v) return v.error();
         return write<typename F::reg_type>(n, F::set(*v, value));
@@ -116,5 +144,7 @@ private:
     std::uint64_t base_;
     std::uint64_t size_;
 };
+
+static_assert(access_bus<window<memory_bus>>);
 
 } // namespace cxlfw::hw
