@@ -1,0 +1,124 @@
+// Managed resources (Linux drivers/base/devres.c): what a probe acquires belongs to the
+// binding and is released newest first when the binding ends — the probe fails or defers,
+// the device is unbound, or it is removed.
+//
+//   dev.devres().add_action("irq", [&] { free_irq(); });          // devm_add_action
+//   auto& regs = dev.devres().emplace<mapping>(bar, 0x1000);      // owned C++ object
+//
+// An action runs exactly once; an object is destroyed at its turn. Release order is the
+// reverse of acquisition order, as with members of a class.
+#pragma once
+
+#include <boost/core/demangle.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+namespace cxlfw::base {
+
+class devres_list {
+public:
+    devres_list() = default;
+    devres_list(devres_list const&) = delete;
+    devres_list& operator=(devres_list const&) = delete;
+    ~devres_list() {
+        release_all([](std::string_view) {});
+    }
+
+    /// Run `release` when the binding ends.
+    void add_action(std::string name, std::function<void()> release) {
+        push(std::make_unique<action_node>(std::move(name), std::move(release)));
+    }
+
+    /// Construct a T owned by the binding; it is destroyed when the binding ends. The
+    /// listing names it by its type.
+    template <class T, class... Args>
+    T& emplace(Args&&... args) {
+        return emplace_named<T>(boost::core::demangle(typeid(T).name()),
+                                std::forward<Args>(args)...);
+    }
+    template <class T, class... Args>
+    T& emplace_named(std::string name, Args&&... args) {
+        auto node = std::make_unique<object_node<T>>(std::move(name));
+        T& obj = node->value.emplace(std::forward<Args>(args)...);
+        push(std::move(node));
+        return obj;
+    }
+
+    std::size_t size() const {
+        std::lock_guard lk{mu_};
+        return nodes_.size();
+    }
+    bool empty() const { return size() == 0; }
+    /// Names in acquisition order.
+    std::vector<std::string> names() const {
+        std::lock_guard lk{mu_};
+        std::vector<std::string> out;
+        out.reserve(nodes_.size());
+        for (auto const& n : nodes_)
+            out.push_back(n->name);
+        return out;
+    }
+
+    /// Release everything, newest first, calling `on_released(name)` after each. A release
+    /// may add new resources (they are released too). Returns how many were released.
+    template <class F>
+    std::size_t release_all(F&& on_released) {
+        std::size_t count = 0;
+        for (;;) {
+            std::unique_ptr<node> n;
+            {
+                std::lock_guard lk{mu_};
+                if (nodes_.empty()) return count;
+                n = std::move(nodes_.back());
+                nodes_.pop_back();
+            }
+            try {
+                n->release();
+            } catch (...) { // a release that throws is still released; nothing crosses layers
+            }
+            ++count;
+            on_released(std::string_view{n->name});
+        }
+    }
+
+private:
+    struct node {
+        explicit node(std::string n) : name{std::move(n)} {}
+        virtual ~node() = default;
+        virtual void release() = 0;
+        std::string name;
+    };
+    struct action_node final : node {
+        action_node(std::string n, std::function<void()> f)
+            : node{std::move(n)}, fn{std::move(f)} {}
+        void release() override {
+            if (auto f = std::exchange(fn, nullptr)) f();
+        }
+        std::function<void()> fn;
+    };
+    template <class T>
+    struct object_node final : node {
+        explicit object_node(std::string n) : node{std::move(n)} {}
+        void release() override { value.reset(); }
+        std::optional<T> value;
+    };
+
+    void push(std::unique_ptr<node> n) {
+        std::lock_guard lk{mu_};
+        nodes_.push_back(std::move(n));
+    }
+
+    mutable std::mutex mu_;
+    std::vector<std::unique_ptr<node>> nodes_;
+};
+
+} // namespace cxlfw::base
