@@ -65,6 +65,7 @@ TEST_CASE("extended capability headers: ID, version, next pointer with reserved 
 
 TEST_CASE("DVSEC headers: vendor 0x1E98, revision, 12-bit length, ID at +8", "[spec][dvsec]") {
     STATIC_REQUIRE(cxl_vendor_id == 0x1E98);
+    STATIC_REQUIRE(dvsec::cap_id == 0x0023);
     STATIC_REQUIRE(dvsec::header1::offset == 0x04);
     STATIC_REQUIRE(dvsec::header2::offset == 0x08);
     STATIC_REQUIRE(dvsec::length::mask == 0xFFF0'0000); // K2 PCI_DVSEC_HEADER1_LENGTH_MASK

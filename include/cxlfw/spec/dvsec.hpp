@@ -26,6 +26,9 @@ inline constexpr std::uint32_t cxl_memory_class_code = 0x050210;
 // --- DVSEC headers (fact sheet §2) ---------------------------------------------------------
 
 namespace dvsec {
+/// Every DVSEC is a PCIe extended capability with this ID (fact sheet §2, P1).
+inline constexpr std::uint16_t cap_id = static_cast<std::uint16_t>(pci::ext_cap::dvsec);
+
 /// Header 1 (+0x04): vendor [15:0], DVSEC revision [19:16], DVSEC length in bytes [31:20].
 struct header1 : reg<std::uint32_t, 0x04> {
     static constexpr bool read_only = true;
