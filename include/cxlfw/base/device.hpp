@@ -89,9 +89,9 @@ struct device_book {
     std::uint64_t id = 0;
     device* parent = nullptr;
     bus_type* bus = nullptr;
-    std::vector<device*> children;             // add order
+    std::list<device*> children;               // add order
     std::vector<device*> suppliers, consumers; // device links
-    std::list<device*>::iterator bus_pos{}, all_pos{};
+    std::list<device*>::iterator bus_pos{}, all_pos{}, child_pos{};
     bool placed = false;   // in its bus's and the host's ordered lists
     bool removing = false; // removal has begun: no new probe, no new child
     bool removed = false;  // detached from the host; destroyed when unpinned

@@ -207,7 +207,7 @@ public:
     std::vector<device*> children(device const& dev) const {
         std::lock_guard lk{mu_};
         if (!mine(dev)) return {};
-        return dev.book_.children;
+        return {dev.book_.children.begin(), dev.book_.children.end()};
     }
 
     // --- drivers ---------------------------------------------------------------------------
@@ -590,7 +590,7 @@ private:
         b.bus = bus->second.bus.get();
         by_name_.emplace(d.name(), &d);
         if (parent) {
-            parent->book_.children.push_back(&d);
+            b.child_pos = parent->book_.children.insert(parent->book_.children.end(), &d);
             pin(*parent); // a child holds its parent until it is destroyed (Linux device_add)
         }
         owned_.emplace(b.id, std::move(dev));
@@ -1337,14 +1337,14 @@ private:
 
     /// Post-order: every device's children (newest first) before the device.
     static std::vector<device*> subtree_locked(device& root) {
+        using rit = std::list<device*>::const_reverse_iterator;
         std::vector<device*> order;
-        std::vector<std::pair<device*, std::size_t>> stack{{&root, 0}};
+        std::vector<std::pair<device*, rit>> stack{{&root, root.book_.children.crbegin()}};
         while (!stack.empty()) {
-            auto [d, i] = stack.back();
-            auto const& kids = d->book_.children;
-            if (i < kids.size()) {
-                ++stack.back().second;
-                stack.emplace_back(kids[kids.size() - 1 - i], 0);
+            auto& [d, next] = stack.back();
+            if (next != d->book_.children.crend()) {
+                device* kid = *next++;
+                stack.emplace_back(kid, kid->book_.children.crbegin());
             } else {
                 order.push_back(d);
                 stack.pop_back();
@@ -1396,11 +1396,7 @@ private:
             all_.erase(b.all_pos);
             b.placed = false;
         }
-        if (device* p = b.parent) {
-            auto& kids = p->book_.children;
-            auto it = std::find(kids.rbegin(), kids.rend(), &d);
-            if (it != kids.rend()) kids.erase(std::next(it).base());
-        }
+        if (device* p = b.parent) p->book_.children.erase(b.child_pos);
         for (device* s : b.suppliers)
             std::erase(s->book_.consumers, &d);
         for (device* c : b.consumers)
