@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 
 TEST_CASE("a driver registered before its device binds it once the executor runs",
           "[base][binding]") {
-    bed b;
+    bed b{{.mode = GENERATE(deferral_mode::targeted, deferral_mode::retry_all)}};
     auto& drv = b.driver("drv", bind_always);
     auto& dev = b.add("dev0");
     REQUIRE(dev.state() == device_state::unbound); // adding queues, it does not probe
@@ -27,7 +27,7 @@ TEST_CASE("a driver registered before its device binds it once the executor runs
 }
 
 TEST_CASE("a device added before its driver binds when the driver registers", "[base][binding]") {
-    bed b;
+    bed b{{.mode = GENERATE(deferral_mode::targeted, deferral_mode::retry_all)}};
     auto& dev = b.add("dev0");
     REQUIRE(b.host.settle());
     REQUIRE(dev.state() == device_state::unbound);
@@ -399,4 +399,60 @@ TEST_CASE("a rescan attaches unbound devices and wakes waiting ones", "[base][bi
     REQUIRE(wakes[0].device == "w");
     REQUIRE(wakes[0].key == "rescan:test");
     REQUIRE(b.host.rescan("nope").error() == errc::unknown_bus);
+}
+
+TEST_CASE("a driver unregistered during its own probe: the result is discarded",
+          "[base][binding][removal]") {
+    bed b;
+    bool released = false;
+    b.driver("suicidal", [&](device& dev) {
+        devm_add_action(dev, "held", [&] { released = true; });
+        REQUIRE(dev.host()->unregister_driver(*dev.bound_driver()));
+        REQUIRE(dev.host()->find_driver("suicidal") == nullptr);
+        return bound(); // the driver object lives until this returns
+    });
+    auto& dev = b.add("dev");
+    REQUIRE(b.host.settle());
+    REQUIRE(dev.state() == device_state::unbound);
+    REQUIRE(b.host.info(dev).error == errc::driver_unregistered);
+    REQUIRE(released);
+    REQUIRE(b.host.resources_held().count == 0);
+    auto end = b.sink.of(trace_kind::probe_end).at(0);
+    REQUIRE(end.outcome == outcome_kind::discarded);
+    REQUIRE(end.error == errc::driver_unregistered);
+    REQUIRE(end.text == "probe returned bound");
+}
+
+TEST_CASE("devices waiting on a driver's deferral stop waiting when it unregisters",
+          "[base][binding][deferral]") {
+    bed b;
+    auto& waiter = b.driver("waiter", needs("s"), named({"w"}));
+    auto& w = b.add("w");
+    REQUIRE(b.host.settle());
+    REQUIRE(w.state() == device_state::deferred);
+    REQUIRE(b.host.unregister_driver(waiter));
+    REQUIRE(w.state() == device_state::unbound);
+    REQUIRE(b.host.deferred().empty());
+    b.driver("plain", bind_always, named({"s"}));
+    b.add("s");
+    REQUIRE(b.host.settle());
+    REQUIRE(w.state() == device_state::unbound);
+    REQUIRE(w.counters().attempts == 1);
+    REQUIRE(w.counters().wakeups == 0);
+}
+
+TEST_CASE("binding a waiting device to a driver on request probes it now",
+          "[base][binding][deferral]") {
+    bed b;
+    b.driver("waiter", needs("s"), named({"w"}));
+    auto& other = b.driver("other", bind_always, named({"w"}));
+    auto& w = b.add("w");
+    REQUIRE(b.host.settle());
+    REQUIRE(w.state() == device_state::deferred);
+    REQUIRE(b.host.bind(w, other).is_bound());
+    REQUIRE(w.bound_driver() == &other);
+    REQUIRE(b.host.deferred().empty());
+    b.add("s"); // no driver for s: nothing to wake anyway
+    REQUIRE(b.host.settle());
+    REQUIRE(w.counters().attempts == 2);
 }

@@ -24,11 +24,11 @@ public:
     std::string const& name() const noexcept { return name_; }
 
     /// Whether `drv` can drive `dev`. Called with the host's lock held: look at the two
-    /// objects only, never call the host.
+    /// objects only, never call the host, never throw.
     virtual bool match(device const& dev, driver const& drv) const = 0;
 
     /// Whether the bus takes `dev` at all (its type, its identity); `host::add_device`
-    /// returns the error. Called with the host's lock held.
+    /// returns the error. Called with the host's lock held (same rules as match).
     virtual status admit(device const& dev) const {
         (void)dev;
         return {};

@@ -430,10 +430,12 @@ public:
             for (device* d : roots)
                 unpin(*d);
             while (!by_name_.empty()) { // devices added but not yet placed
+                auto before = by_name_.size();
                 device* d = by_name_.begin()->second;
                 while (d->book_.parent && !d->book_.parent->book_.removed)
                     d = d->book_.parent;
                 remove_tree_locked(lk, *d);
+                if (by_name_.size() >= before) break; // cannot happen; never spin
             }
             while (!drivers_.empty()) {
                 driver* drv =
@@ -456,10 +458,12 @@ public:
         return totals_;
     }
 
+    /// Empty for a device of another host.
     device_info info(device const& dev) const {
         std::lock_guard lk{mu_};
-        auto const& b = dev.book_;
         device_info i;
+        if (!mine(dev)) return i;
+        auto const& b = dev.book_;
         i.name = dev.name();
         i.bus = dev.bus_name();
         if (b.parent) i.parent = b.parent->name();

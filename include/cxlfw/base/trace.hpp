@@ -114,7 +114,8 @@ inline std::string to_string(trace_event const& e) {
     return s;
 }
 
-/// Receives a host's events. Called with the host's lock held: it must not call the host.
+/// Receives a host's events. Called with the host's lock held: it must not call the host
+/// and must not throw.
 class trace_sink {
 public:
     virtual ~trace_sink() = default;
