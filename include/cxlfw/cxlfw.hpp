@@ -23,3 +23,5 @@
 #include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/hw/lspci.hpp>
 #include <cxlfw/hw/window.hpp>
+
+#include <cxlfw/base/base.hpp>
