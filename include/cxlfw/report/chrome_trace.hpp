@@ -1,0 +1,118 @@
+// A host's probe timeline as Chrome trace-event JSON (opens in Perfetto or chrome://tracing).
+//
+// One track per device, named after it, in the order devices first appear; host-wide events
+// (drivers registering, signals) on track 0, "host". Probes and unbinds are slices
+// ("probe cxl_mem", outcome and message in args); deferrals, wake-ups, timeouts, links,
+// releases and hotplug are instants on the device's track. Times are the virtual clock's,
+// in microseconds as the format wants (fractions keep the nanoseconds).
+#pragma once
+
+#include <cxlfw/base/trace.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cxlfw::report {
+
+inline nlohmann::json chrome_trace(std::span<const base::trace_event> events) {
+    using base::trace_kind;
+    using nlohmann::json;
+    constexpr int pid = 1;
+
+    json out = json::array();
+    std::map<std::string, int> tracks; // device name -> tid
+    auto track = [&](std::string const& device) {
+        if (device.empty()) return 0;
+        auto [it, added] = tracks.emplace(device, int(tracks.size()) + 1);
+        if (added)
+            out.push_back({{"ph", "M"},
+                           {"pid", pid},
+                           {"tid", it->second},
+                           {"name", "thread_name"},
+                           {"args", {{"name", device}}}});
+        return it->second;
+    };
+    out.push_back({{"ph", "M"},
+                   {"pid", pid},
+                   {"tid", 0},
+                   {"name", "thread_name"},
+                   {"args", {{"name", "host"}}}});
+    out.push_back({{"ph", "M"},
+                   {"pid", pid},
+                   {"name", "process_name"},
+                   {"args", {{"name", "cxlfw host (virtual time)"}}}});
+
+    std::map<int, std::vector<std::string>> open; // tid -> names of open slices
+    double last_us = 0;
+    for (auto const& e : events) {
+        double us = double(e.time.count()) / 1000.0;
+        last_us = us;
+        int tid = track(e.device);
+        json args = json::object();
+        if (!e.driver.empty()) args["driver"] = e.driver;
+        if (!e.key.empty()) args["key"] = e.key;
+        if (!e.text.empty()) args["text"] = e.text;
+        if (!e.bus.empty()) args["bus"] = e.bus;
+
+        switch (e.kind) {
+        case trace_kind::probe_begin:
+        case trace_kind::unbind_begin: {
+            std::string name =
+                (e.kind == trace_kind::probe_begin ? "probe " : "unbind ") + e.driver;
+            open[tid].push_back(name);
+            out.push_back({{"ph", "B"},
+                           {"pid", pid},
+                           {"tid", tid},
+                           {"ts", us},
+                           {"name", name},
+                           {"cat", "probe"},
+                           {"args", args}});
+            break;
+        }
+        case trace_kind::probe_end:
+        case trace_kind::unbind_end: {
+            if (e.kind == trace_kind::probe_end)
+                args["outcome"] = std::string{to_string(e.outcome)};
+            if (e.error) args["error"] = e.error.message();
+            auto& stack = open[tid];
+            std::string name = stack.empty() ? std::string{to_string(e.kind)} : stack.back();
+            if (!stack.empty()) stack.pop_back();
+            out.push_back({{"ph", "E"},
+                           {"pid", pid},
+                           {"tid", tid},
+                           {"ts", us},
+                           {"name", name},
+                           {"cat", "probe"},
+                           {"args", args}});
+            break;
+        }
+        default:
+            out.push_back({{"ph", "i"},
+                           {"s", "t"},
+                           {"pid", pid},
+                           {"tid", tid},
+                           {"ts", us},
+                           {"name", std::string{to_string(e.kind)}},
+                           {"cat", "host"},
+                           {"args", args}});
+            break;
+        }
+    }
+    // A trace cut short (the host was torn down mid-probe) still nests properly.
+    for (auto& [tid, stack] : open)
+        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+            out.push_back({{"ph", "E"},
+                           {"pid", pid},
+                           {"tid", tid},
+                           {"ts", last_us},
+                           {"name", *it},
+                           {"cat", "probe"},
+                           {"args", {{"cut", true}}}});
+    return json{{"traceEvents", out}, {"displayTimeUnit", "ns"}};
+}
+
+} // namespace cxlfw::report
