@@ -1,0 +1,292 @@
+// Fault points and access counters.
+//
+// Every config-space and MMIO access and every mailbox command of the platform goes through
+// one fault_hook. Unarmed, the hook is a single predictable branch (`fails()` below); armed,
+// it matches the access against the rules a test set:
+//
+//   | rule                                   | effect                                          |
+//   |----------------------------------------|-------------------------------------------------|
+//   | fail_nth(k, filter, count)             | accesses k .. k+count-1 matching `filter` (from |
+//   |                                        | arming; 1-based) fail with hw::errc::access_fault |
+//   | fail_register(node, region, off, len)  | every access overlapping the register fails     |
+//   | fail_command(node, opcode, rc)         | that mailbox command completes with `rc`        |
+//   | keep_media_not_ready(node)             | Memory_Active never sets, media stays not ready |
+//   | never_commit(node, decoder)            | Commit stays set; neither Committed nor Error   |
+//   |                                        | Not Committed ever appears                      |
+//
+// A failed read returns hw::errc::access_fault; a failed write is dropped and returns it. A
+// command that a fail_nth rule (kind `command`) hits completes with Internal Error.
+//
+// access_counts are kept per node and region whether or not the hook is armed, so a test can
+// say "this driver made no RAS access".
+#pragma once
+
+#include <cxlfw/emu/types.hpp>
+#include <cxlfw/hw/window.hpp>
+#include <cxlfw/spec/device_regs.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace cxlfw::emu {
+
+/// Accesses made to one node, per region. Reads and writes are bus accesses of any width;
+/// commands are mailbox commands the device executed.
+struct access_counts {
+    std::array<std::uint32_t, region_count> reads{};
+    std::array<std::uint32_t, region_count> writes{};
+    std::uint32_t commands = 0;
+
+    std::uint64_t in(region r) const noexcept {
+        auto const i = static_cast<std::size_t>(r);
+        return std::uint64_t{reads[i]} + writes[i];
+    }
+    std::uint64_t total() const noexcept {
+        std::uint64_t t = commands;
+        for (std::size_t i = 0; i < region_count; ++i)
+            t += std::uint64_t{reads[i]} + writes[i];
+        return t;
+    }
+    void count(access const& a) noexcept {
+        auto const i = static_cast<std::size_t>(a.region);
+        switch (a.kind) {
+        case access_kind::read:
+            ++reads[i];
+            break;
+        case access_kind::write:
+            ++writes[i];
+            break;
+        case access_kind::command:
+            ++commands;
+            break;
+        }
+    }
+    friend bool operator==(access_counts const&, access_counts const&) = default;
+};
+
+/// Which accesses a fail_nth rule counts; an empty field matches anything.
+struct access_filter {
+    std::optional<node_id> node{};
+    std::optional<emu::region> region{};
+    std::optional<access_kind> kind{};
+
+    bool matches(access const& a) const noexcept {
+        return (!node || *node == a.node) && (!region || *region == a.region) &&
+               (!kind || *kind == a.kind);
+    }
+};
+
+enum class fault_rule_id : std::uint32_t {};
+
+class fault_hook {
+public:
+    fault_hook() = default;
+    fault_hook(fault_hook const&) = delete;
+    fault_hook& operator=(fault_hook const&) = delete;
+
+    bool armed() const noexcept { return armed_.load(std::memory_order_relaxed); }
+
+    /// The hook on every register access: true means the access fails. Unarmed, this is the
+    /// one branch an access pays.
+    bool fails(access const& a) {
+        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
+            return false;
+        return match_access(a);
+    }
+
+    /// The hook on every mailbox command: the return code to complete it with instead of
+    /// executing it, if a rule says so.
+    std::optional<spec::return_code> command_fault(access const& a) {
+        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
+            return std::nullopt;
+        return match_command(a);
+    }
+
+    bool media_never_ready(node_id n) const {
+        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
+            return false;
+        std::lock_guard lock{mutex_};
+        for (auto const& r : rules_)
+            if (auto const* m = std::get_if<media_rule>(&r.what); m && m->node == n) return true;
+        return false;
+    }
+
+    bool decoder_never_commits(node_id n, unsigned decoder) const {
+        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
+            return false;
+        std::lock_guard lock{mutex_};
+        for (auto const& r : rules_)
+            if (auto const* d = std::get_if<decoder_rule>(&r.what);
+                d && d->node == n && d->decoder == decoder)
+                return true;
+        return false;
+    }
+
+    // --- arming ------------------------------------------------------------------------------
+
+    /// Fail the k-th (1-based, counted from now) access matching `filter`, and the `count - 1`
+    /// after it. `fail_nth(3)` fails the third access to anything; `fail_nth(1, {.node = n})`
+    /// the next access to node n.
+    fault_rule_id fail_nth(std::uint64_t k, access_filter filter = {}, std::uint64_t count = 1) {
+        return add(nth_rule{filter, k == 0 ? 1 : k, count, 0});
+    }
+
+    /// Fail every access to [offset, offset + length) of `r` at `node` (of `kind` only, if
+    /// given). Offsets are relative to the region's structure (see emu::access).
+    fault_rule_id fail_register(node_id node, emu::region r, std::uint32_t offset,
+                                std::uint32_t length = 4,
+                                std::optional<access_kind> kind = std::nullopt) {
+        return add(register_rule{node, r, offset, length == 0 ? 1 : length, kind});
+    }
+
+    /// The same, naming the register by its spec type: `fail_register<spec::hdm::control>(ep,
+    /// region::component_hdm, 1)` is decoder 1's control register.
+    template <class R>
+        requires hw::fixed_register<R> || hw::indexed_register<R>
+            fault_rule_id fail_register(node_id node, emu::region r, std::size_t n = 0,
+                                        std::optional<access_kind> kind = std::nullopt) {
+            std::size_t off = 0;
+            if constexpr (hw::indexed_register<R>)
+                off = R::offset_of(n);
+            else
+                off = R::offset;
+            return fail_register(node, r, static_cast<std::uint32_t>(off),
+                                 static_cast<std::uint32_t>(sizeof(typename R::value_type)), kind);
+        }
+
+    /// Complete mailbox command `op` at `node` with `rc` (no output payload).
+    fault_rule_id fail_command(node_id node, spec::opcode op, spec::return_code rc) {
+        return add(command_rule{node, static_cast<std::uint16_t>(op), rc});
+    }
+
+    /// Media never becomes ready at `node`: DVSEC Memory_Active stays clear and the memdev
+    /// Media Status stays "not ready".
+    fault_rule_id keep_media_not_ready(node_id node) { return add(media_rule{node}); }
+
+    /// Decoder `decoder` of the component at `node` never finishes a commit.
+    fault_rule_id never_commit(node_id node, unsigned decoder) {
+        return add(decoder_rule{node, decoder});
+    }
+
+    /// Removes a rule; false if it was not armed.
+    bool disarm(fault_rule_id id) {
+        std::lock_guard lock{mutex_};
+        for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+            if (it->id == id) {
+                rules_.erase(it);
+                armed_.store(!rules_.empty(), std::memory_order_relaxed);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void clear() {
+        std::lock_guard lock{mutex_};
+        rules_.clear();
+        armed_.store(false, std::memory_order_relaxed);
+    }
+
+    std::size_t rule_count() const {
+        std::lock_guard lock{mutex_};
+        return rules_.size();
+    }
+
+    /// Accesses and commands failed so far.
+    std::uint64_t injected() const noexcept { return injected_.load(std::memory_order_relaxed); }
+
+private:
+    struct nth_rule {
+        access_filter filter;
+        std::uint64_t first = 1;
+        std::uint64_t count = 1;
+        std::uint64_t seen = 0;
+    };
+    struct register_rule {
+        node_id node;
+        emu::region region;
+        std::uint32_t offset;
+        std::uint32_t length;
+        std::optional<access_kind> kind{};
+    };
+    struct command_rule {
+        node_id node;
+        std::uint16_t opcode;
+        spec::return_code rc;
+    };
+    struct media_rule {
+        node_id node;
+    };
+    struct decoder_rule {
+        node_id node;
+        unsigned decoder;
+    };
+    struct rule {
+        fault_rule_id id;
+        std::variant<nth_rule, register_rule, command_rule, media_rule, decoder_rule> what;
+    };
+
+    template <class R>
+    fault_rule_id add(R r) {
+        std::lock_guard lock{mutex_};
+        auto const id = fault_rule_id{next_id_++};
+        rules_.push_back(rule{id, std::move(r)});
+        armed_.store(true, std::memory_order_relaxed);
+        return id;
+    }
+
+    /// Advances every counting rule the access matches; true if one of them, or a register
+    /// rule, fails it.
+    bool match_nth_and_registers(access const& a) {
+        bool fail = false;
+        for (auto& r : rules_) {
+            if (auto* n = std::get_if<nth_rule>(&r.what)) {
+                if (!n->filter.matches(a)) continue;
+                ++n->seen;
+                if (n->seen >= n->first && n->seen - n->first < n->count) fail = true;
+            } else if (auto const* g = std::get_if<register_rule>(&r.what)) {
+                if (g->node != a.node || g->region != a.region) continue;
+                if (g->kind && *g->kind != a.kind) continue;
+                std::uint64_t const lo = a.offset;
+                std::uint64_t const hi = lo + (a.width == 0 ? 1 : a.width);
+                if (lo < std::uint64_t{g->offset} + g->length && g->offset < hi) fail = true;
+            }
+        }
+        return fail;
+    }
+
+    bool match_access(access const& a) {
+        std::lock_guard lock{mutex_};
+        bool const fail = match_nth_and_registers(a);
+        if (fail) injected_.fetch_add(1, std::memory_order_relaxed);
+        return fail;
+    }
+
+    std::optional<spec::return_code> match_command(access const& a) {
+        std::lock_guard lock{mutex_};
+        std::optional<spec::return_code> rc{};
+        for (auto const& r : rules_)
+            if (auto const* c = std::get_if<command_rule>(&r.what);
+                c && c->node == a.node && c->opcode == a.offset) {
+                rc = c->rc;
+                break;
+            }
+        if (match_nth_and_registers(a) && !rc) rc = spec::return_code::internal_error;
+        if (rc) injected_.fetch_add(1, std::memory_order_relaxed);
+        return rc;
+    }
+
+    std::atomic<bool> armed_{false};
+    std::atomic<std::uint64_t> injected_{0};
+    mutable std::mutex mutex_;
+    std::vector<rule> rules_;
+    std::uint32_t next_id_ = 1;
+};
+
+} // namespace cxlfw::emu

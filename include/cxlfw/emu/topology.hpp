@@ -1,0 +1,184 @@
+// A topology description: host bridges, root ports, switches, devices and fixed memory windows,
+// described in code and turned into a platform by emu::build() (build.hpp).
+//
+//   emu::topology t;
+//   auto hb = t.add_host_bridge({.uid = 7});
+//   auto rp = t.add_root_port(hb);
+//   auto sw = t.add_switch(rp, {.downstream_ports = 4});
+//   for (auto dsp : t.downstream_ports(sw))
+//       t.add_endpoint(dsp, emu::endpoint_spec::type3_device(1_GiB, 1_GiB));
+//   t.add_window({.size = 16_GiB, .targets = {7}, .granularity = 4_KiB,
+//                 .restrictions = spec::cfmws_restrict::type3 | spec::cfmws_restrict::volatile_});
+//
+// Adding never fails: element ids are indices, and every rule (who may be whose parent, bus
+// and address budgets, window encodings) is checked by build(), which names the offending
+// element in its diagnostic. Identical device descriptions are stored once, so a description
+// of 100,000 endpoints is small.
+#pragma once
+
+#include <cxlfw/emu/devices.hpp>
+#include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/interleave_math.hpp>
+#include <cxlfw/units.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cxlfw::emu {
+
+/// A CFMWS: a host physical address window interleaved over host bridges.
+struct window_spec {
+    std::optional<std::uint64_t> base{}; ///< default: allocated from topology::window_base
+    std::uint64_t size = 0;
+    std::vector<std::uint32_t> targets{}; ///< host bridge UIDs, one per way
+    std::uint64_t granularity = 256;      ///< HBIG in bytes (256 B .. 16 KiB)
+    spec::interleave_arithmetic arithmetic = spec::interleave_arithmetic::modulo;
+    std::uint16_t restrictions = spec::cfmws_restrict::type3 | spec::cfmws_restrict::volatile_;
+    std::uint16_t qtg_id = 0;
+};
+
+enum class element_kind : std::uint8_t {
+    host_bridge,
+    root_port,
+    upstream_port,
+    downstream_port,
+    endpoint,
+};
+
+constexpr std::string_view element_kind_name(element_kind k) noexcept {
+    switch (k) {
+    case element_kind::host_bridge:
+        return "host bridge";
+    case element_kind::root_port:
+        return "root port";
+    case element_kind::upstream_port:
+        return "switch upstream port";
+    case element_kind::downstream_port:
+        return "switch downstream port";
+    case element_kind::endpoint:
+        return "endpoint";
+    }
+    return "unknown";
+}
+
+class topology {
+public:
+    using element_id = std::uint32_t;
+    static constexpr element_id none = 0xFFFF'FFFFu;
+
+    struct element {
+        element_kind kind = element_kind::host_bridge;
+        element_id parent = none;
+        std::vector<element_id> children;
+        std::uint32_t spec = 0; ///< index into the spec list of its kind
+        std::optional<std::uint64_t> serial{};
+    };
+
+    element_id add_host_bridge(host_bridge_spec const& s) {
+        host_bridges_.push_back(s);
+        return add(element_kind::host_bridge, none,
+                   static_cast<std::uint32_t>(host_bridges_.size() - 1));
+    }
+
+    element_id add_root_port(element_id host_bridge, port_spec const& s = {}) {
+        return add(element_kind::root_port, host_bridge, intern(ports_, s));
+    }
+
+    /// A switch below a root or downstream port; returns its upstream port. Its downstream
+    /// ports are downstream_ports(upstream port), in port-number order.
+    element_id add_switch(element_id port, switch_spec const& s = {}) {
+        auto const spec_index = intern(switches_, s);
+        auto const usp = add(element_kind::upstream_port, port, spec_index);
+        for (unsigned i = 0; i < s.downstream_ports; ++i)
+            add(element_kind::downstream_port, usp, spec_index);
+        return usp;
+    }
+
+    std::span<const element_id> downstream_ports(element_id upstream_port) const {
+        if (upstream_port >= elements_.size()) return {};
+        return elements_[upstream_port].children;
+    }
+
+    /// A device below a root port or downstream port, or (as its RCD) below an RCH. `serial`
+    /// defaults to the device's ordinal among the platform's endpoints, plus one.
+    element_id add_endpoint(element_id port, endpoint_spec const& s,
+                            std::optional<std::uint64_t> serial = std::nullopt) {
+        auto const id = add(element_kind::endpoint, port, intern(endpoints_, s));
+        elements_[id].serial = serial;
+        return id;
+    }
+
+    void add_window(window_spec w) { windows_.push_back(std::move(w)); }
+    void add_cxims(spec::cxims const& x) { cxims_.push_back(x); }
+
+    // --- platform-wide settings --------------------------------------------------------------
+
+    /// OEM and creator fields of the emitted CEDT (signature, length, checksum are computed).
+    spec::acpi_table_header cedt_header = spec::cedt_builder::default_header();
+    /// CHBS order in the CEDT, by UID; host bridges not listed follow in description order.
+    std::vector<std::uint32_t> chbs_order;
+    /// Whether the ACPI0017 CXL root object exists at power-on (platform::add_acpi_root()
+    /// adds it later).
+    bool acpi_root_present = true;
+    /// Where BARs, CHBCRs and RCRBs are allocated, and windows without a base.
+    std::uint64_t mmio_base = 0x4000'0000'0000; // 64 TiB
+    std::uint64_t mmio_size = 0x1000'0000'0000; // 16 TiB
+    std::uint64_t window_base = 0x10'0000'0000; // 64 GiB
+    emu::timing timing{};
+
+    // --- reading the description -------------------------------------------------------------
+
+    std::span<const element> elements() const noexcept { return elements_; }
+    element const& at(element_id id) const { return elements_.at(id); }
+    host_bridge_spec const& host_bridge(element_id id) const {
+        return host_bridges_.at(elements_.at(id).spec);
+    }
+    port_spec const& port(element_id id) const { return ports_.at(elements_.at(id).spec); }
+    switch_spec const& switch_of(element_id id) const {
+        return switches_.at(elements_.at(id).spec);
+    }
+    endpoint_spec const& endpoint(element_id id) const {
+        return endpoints_.at(elements_.at(id).spec);
+    }
+    std::span<const window_spec> windows() const noexcept { return windows_; }
+    std::span<const spec::cxims> cxims() const noexcept { return cxims_; }
+    std::span<const element_id> host_bridge_elements() const noexcept { return roots_; }
+    /// Distinct endpoint descriptions (shared by every endpoint that uses them).
+    std::span<const endpoint_spec> endpoint_specs() const noexcept { return endpoints_; }
+
+private:
+    element_id add(element_kind kind, element_id parent, std::uint32_t spec_index) {
+        auto const id = static_cast<element_id>(elements_.size());
+        elements_.push_back({kind, parent, {}, spec_index, std::nullopt});
+        if (parent == none)
+            roots_.push_back(id);
+        else if (parent < id)
+            elements_[parent].children.push_back(id);
+        return id;
+    }
+
+    /// Index of `s` in `list`, appending it if new (the last entry is checked first: a
+    /// generator adds the same description many times in a row).
+    template <class S>
+    static std::uint32_t intern(std::vector<S>& list, S const& s) {
+        if (!list.empty() && list.back() == s) return static_cast<std::uint32_t>(list.size() - 1);
+        for (std::size_t i = 0; i < list.size(); ++i)
+            if (list[i] == s) return static_cast<std::uint32_t>(i);
+        list.push_back(s);
+        return static_cast<std::uint32_t>(list.size() - 1);
+    }
+
+    std::vector<element> elements_;
+    std::vector<element_id> roots_;
+    std::vector<host_bridge_spec> host_bridges_;
+    std::vector<port_spec> ports_;
+    std::vector<switch_spec> switches_;
+    std::vector<endpoint_spec> endpoints_;
+    std::vector<window_spec> windows_;
+    std::vector<spec::cxims> cxims_;
+};
+
+} // namespace cxlfw::emu
