@@ -27,6 +27,14 @@ namespace hw = cxlfw::hw;
 namespace spec = cxlfw::spec;
 using namespace cxlfw::literals;
 using window = hw::window<emu::mmio_bus>;
+using cxlfw::is_aligned;
+
+/// The host bridge above a node.
+inline emu::node& host_bridge_of(emu::platform& p, emu::node_id id) {
+    while (p.at(id).parent() != emu::no_node)
+        id = p.at(id).parent();
+    return p.at(id);
+}
 
 inline std::unique_ptr<emu::platform> make(emu::topology const& t) {
     emu::build_diagnostic diag;

@@ -335,7 +335,7 @@ struct platform_builder {
         if (s.chbs_base) {
             n.chbs_base_ = *s.chbs_base;
             if (n.chbs_base_ == 0 || n.chbs_base_ % len != 0)
-                return fail(errc::address_overlap, el,
+                return fail(errc::invalid_device_spec, el,
                             "CHBS base " + hex(n.chbs_base_) + " must be non-zero and aligned");
         } else if (auto ec = allocate(len, n.chbs_base_, el)) {
             return ec;

@@ -93,6 +93,7 @@ struct device_context {
     vtime command_latency{};
     fault_hook* faults = nullptr;
     access_counts* counts = nullptr;
+    std::uint64_t* total = nullptr; ///< the platform's access total
     node_id node = no_node;
 };
 
@@ -276,6 +277,7 @@ private:
         std::size_t const in_len = m::payload_length::get(mb.command);
         access const a{ctx.node, region::mailbox, access_kind::command, opcode, 0};
         if (ctx.counts) ctx.counts->count(a);
+        if (ctx.total) ++*ctx.total;
         if (in_len > p.payload_size()) {
             complete(spec::return_code::invalid_payload_length, 0);
         } else if (auto rc = ctx.faults ? ctx.faults->command_fault(a) : std::nullopt) {

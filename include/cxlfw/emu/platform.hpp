@@ -543,7 +543,8 @@ private:
     }
 
     device_context device_ctx(node& n) noexcept {
-        return {clock_.now(), n.powered_at_, timing_.mailbox_command, &faults_, &n.counts_, n.id_};
+        return {clock_.now(),     n.powered_at_, timing_.mailbox_command, &faults_, &n.counts_,
+                &total_accesses_, n.id_};
     }
 
     /// Counts the access and asks the fault hook; an error if it fails.
