@@ -68,9 +68,9 @@ template <class Traits, class Attach, class WhenAbsent>
 struct composition_rules {
     static constexpr bool has_policy = !std::is_same_v<WhenAbsent, no_absence_policy>;
 
-    static_assert(device_traits<Traits>, "cxlfw: the second argument of cxlfw::driver<Self, "
-                                         "Traits, Attach, WhenAbsent> must be type1<...>, "
-                                         "type2<...> or type3<...>");
+    static_assert(is_device_traits_v<Traits>, "cxlfw: the second argument of cxlfw::driver<Self, "
+                                              "Traits, Attach, WhenAbsent> must be type1<...>, "
+                                              "type2<...> or type3<...>");
     static_assert(is_attach_strategy_v<Attach>,
                   "cxlfw: the third argument of cxlfw::driver<...> must be an attach strategy: "
                   "attach::none, attach::mediated or attach::direct");
@@ -112,6 +112,14 @@ concept has_on_pcie_only_member = requires {
     &D::on_pcie_only;
 };
 
+// The concepts as bools: a static_assert on a concept adds pages of notes to the message.
+template <class D>
+inline constexpr bool has_ids_v = has_ids<D>;
+template <class D>
+inline constexpr bool has_on_cxl_v = has_on_cxl_member<D>;
+template <class D>
+inline constexpr bool has_on_pcie_only_v = has_on_pcie_only_member<D>;
+
 template <class D>
 inline constexpr bool on_cxl_signature_ok = [] {
     if constexpr (has_on_cxl_member<D>)
@@ -145,16 +153,16 @@ constexpr bool check_driver() {
     using A = typename D::attach_type;
     using P = typename D::absence_type;
 
-    static_assert(has_ids<D>, "cxlfw: the driver matches no device; declare "
-                              "`static constexpr cxlfw::pci_id ids[] = {{vendor, device}};` or "
-                              "`static constexpr cxlfw::pci_class_id class_ids[] = {{class}};`");
+    static_assert(has_ids_v<D>, "cxlfw: the driver matches no device; declare "
+                                "`static constexpr cxlfw::pci_id ids[] = {{vendor, device}};` or "
+                                "`static constexpr cxlfw::pci_class_id class_ids[] = {{class}};`");
 
     // A broken composition already has its own error (composition_rules): check hooks only
     // against valid strategies and policies, so that one mistake gives one message.
     if constexpr (attaches<A>()) {
-        static_assert(has_on_cxl_member<D>, "cxlfw: attach::mediated and attach::direct call "
-                                            "on_cxl once the endpoint is attached; declare "
-                                            "`cxlfw::status on_cxl(cxlfw::cxl_ready<D>& cxl)`");
+        static_assert(has_on_cxl_v<D>, "cxlfw: attach::mediated and attach::direct call "
+                                       "on_cxl once the endpoint is attached; declare "
+                                       "`cxlfw::status on_cxl(cxlfw::cxl_ready<D>& cxl)`");
         if constexpr (has_on_cxl_member<D>)
             static_assert(on_cxl_signature_ok<D>,
                           "cxlfw: on_cxl has the wrong signature; declare it as "
@@ -162,7 +170,7 @@ constexpr bool check_driver() {
     }
     if constexpr (is_absence_policy_v<P>) {
         if constexpr (may_bind_without_cxl_v<P>) {
-            static_assert(has_on_pcie_only_member<D>,
+            static_assert(has_on_pcie_only_v<D>,
                           "cxlfw: when_absent::degrade binds the device without CXL and calls "
                           "on_pcie_only; declare `void on_pcie_only(std::error_code why)`");
             if constexpr (has_on_pcie_only_member<D>)

@@ -125,6 +125,9 @@ concept device_traits = requires {
     { T::type } -> std::convertible_to<device_type>;
 };
 
+template <class T>
+inline constexpr bool is_device_traits_v = device_traits<T>;
+
 namespace detail {
 template <class D>
 struct traits_of {

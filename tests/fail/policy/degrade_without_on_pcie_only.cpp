@@ -1,6 +1,6 @@
 // when_absent::degrade without the on_pcie_only hook it calls.
-// EXPECT: cxlfw: when_absent::degrade binds the device without CXL and calls on_pcie_only; declare
-// .void on_pcie_only\(std::error_code why\). MAX-LINES: 25
+// EXPECT: cxlfw: when_absent::degrade binds the device without CXL and calls on_pcie_only; declare .void on_pcie_only\(std::error_code why\).
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;

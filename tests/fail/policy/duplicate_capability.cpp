@@ -1,6 +1,6 @@
 // The same capability declared twice in the device traits.
-// EXPECT: cxlfw: a capability is declared twice in the device traits; declare each capability
-// once.*duplicate_capability<cxlfw::policy::cap::ras_kind, 2> MAX-LINES: 25
+// EXPECT: duplicate_capability<cxlfw::policy::cap::ras_kind, 2>.*cxlfw: a capability is declared twice in the device traits; declare each capability once
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;

@@ -1,6 +1,6 @@
 // An absence policy on a driver that never looks for CXL.
-// EXPECT: cxlfw: attach::none never looks for CXL, so nothing can be absent; drop the when_absent
-// policy MAX-LINES: 25
+// EXPECT: cxlfw: attach::none never looks for CXL, so nothing can be absent; drop the when_absent policy
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;

@@ -1,6 +1,6 @@
 // An attach strategy written where a capability belongs.
-// EXPECT: cxlfw: a device trait argument is not a
-// capability.*not_a_capability<cxlfw::policy::attach::direct> MAX-LINES: 25
+// EXPECT: not_a_capability<cxlfw::policy::attach::direct>.*cxlfw: a device trait argument is not a capability
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;

@@ -1,6 +1,6 @@
 // on_cxl returning void instead of cxlfw::status.
-// EXPECT: cxlfw: on_cxl has the wrong signature; declare it as .cxlfw::status
-// on_cxl\(cxlfw::cxl_ready<D>& cxl\). MAX-LINES: 25
+// EXPECT: cxlfw: on_cxl has the wrong signature; declare it as .cxlfw::status on_cxl\(cxlfw::cxl_ready<D>& cxl\).
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;

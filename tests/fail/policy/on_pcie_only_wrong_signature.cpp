@@ -1,6 +1,6 @@
 // on_pcie_only taking an int instead of the std::error_code that says why.
-// EXPECT: cxlfw: on_pcie_only has the wrong signature; declare it as .void
-// on_pcie_only\(std::error_code why\). MAX-LINES: 25
+// EXPECT: cxlfw: on_pcie_only has the wrong signature; declare it as .void on_pcie_only\(std::error_code why\).
+// MAX-LINES: 25
 #include <cxlfw/policy/driver.hpp>
 
 using namespace cxlfw::policy;
