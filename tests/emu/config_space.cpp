@@ -306,7 +306,7 @@ TEST_CASE("DVSEC Memory_Info_Valid and Memory_Active follow their delays, or nev
     REQUIRE_FALSE(status(a).mailbox_ready);
 }
 
-TEST_CASE("memory space enable gates the BAR; removed devices read all ones",
+TEST_CASE("memory space enable gates the BAR, removed devices read all ones",
           "[emu][config][mmio]") {
     auto p = make(single_device(emu::endpoint_spec::type3_device(1_GiB, 0)));
     auto& ep = p->at(p->endpoints().front());

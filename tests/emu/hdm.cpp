@@ -259,7 +259,7 @@ TEST_CASE("lock on commit makes the decoder read-only until reset", "[emu][hdm]"
     REQUIRE(commit(r, *r.ep, 0, {.base = 8_GiB}) == emu::commit_error::none);
 }
 
-TEST_CASE("clearing Commit de-commits an unlocked decoder; a failed commit is retried that way",
+TEST_CASE("clearing Commit de-commits an unlocked decoder, which is how a failed commit is retried",
           "[emu][hdm]") {
     rig r;
     auto w = r.hdm_of(*r.ep);

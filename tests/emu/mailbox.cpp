@@ -59,7 +59,7 @@ TEST_CASE("the device register block lists status, mailbox and memdev capabiliti
     REQUIRE_FALSE(r.p->mailbox_allocated(r.ep->id())); // nothing allocated until used
 }
 
-TEST_CASE("Get Supported Logs lists the CEL; Get Log returns it", "[emu][mailbox]") {
+TEST_CASE("Get Supported Logs lists the CEL, Get Log returns it", "[emu][mailbox]") {
     rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     auto logs = m.send(spec::opcode::get_supported_logs);

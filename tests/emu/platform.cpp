@@ -165,7 +165,7 @@ TEST_CASE("surprise removal of a switch removes what is below it, deepest first"
         REQUIRE(p->at(id).present());
 }
 
-TEST_CASE("link down: functions below read all ones and drop writes; link up resets them",
+TEST_CASE("link down: functions below read all ones and drop writes, link up resets them",
           "[emu][platform][events]") {
     auto p = make(slots());
     auto const dsp = p->of_kind(emu::node_kind::downstream_port).front();

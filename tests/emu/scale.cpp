@@ -16,26 +16,60 @@ std::atomic<std::int64_t> live_bytes{0};
 } // namespace
 
 // Replaced for the whole test_emu executable: every allocation is counted by its usable size.
-void* operator new(std::size_t n) {
+// The whole non-aligned family is replaced, so that no allocation made by one runtime's
+// operator new (ASan brings its own) is freed by another's.
+namespace {
+void* counted_new(std::size_t n) noexcept {
     void* p = std::malloc(n == 0 ? 1 : n);
-    if (!p) throw std::bad_alloc{};
-    live_bytes.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)),
-                         std::memory_order_relaxed);
+    if (p)
+        live_bytes.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)),
+                             std::memory_order_relaxed);
     return p;
 }
-void operator delete(void* p) noexcept {
+void counted_delete(void* p) noexcept {
     if (!p) return;
     live_bytes.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)),
                          std::memory_order_relaxed);
     std::free(p);
 }
+} // namespace
+
+void* operator new(std::size_t n) {
+    if (void* p = counted_new(n)) return p;
+    throw std::bad_alloc{};
+}
+void* operator new[](std::size_t n) {
+    if (void* p = counted_new(n)) return p;
+    throw std::bad_alloc{};
+}
+void* operator new(std::size_t n, std::nothrow_t const&) noexcept {
+    return counted_new(n);
+}
+void* operator new[](std::size_t n, std::nothrow_t const&) noexcept {
+    return counted_new(n);
+}
+void operator delete(void* p) noexcept {
+    counted_delete(p);
+}
+void operator delete[](void* p) noexcept {
+    counted_delete(p);
+}
 void operator delete(void* p, std::size_t) noexcept {
-    operator delete(p);
+    counted_delete(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    counted_delete(p);
+}
+void operator delete(void* p, std::nothrow_t const&) noexcept {
+    counted_delete(p);
+}
+void operator delete[](void* p, std::nothrow_t const&) noexcept {
+    counted_delete(p);
 }
 
 using namespace emu_test;
 
-TEST_CASE("a 100,000-endpoint generated platform builds; bytes per endpoint",
+TEST_CASE("a 100,000-endpoint generated platform builds, with its bytes per endpoint",
           "[emu][scale][acceptance]") {
     // 800 host bridges x 4 root ports x one 32-port switch = 102,400 Type-3 devices; windows
     // interleave 8 host bridges each.
