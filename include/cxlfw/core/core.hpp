@@ -1,0 +1,14 @@
+// The CXL core (Linux drivers/cxl/core): facts, objects, ports, memdevs, HDM decoders, DPA,
+// regions, the PCI probe steps and the canonical dump. docs/core.md describes it.
+#pragma once
+
+#include <cxlfw/core/dpa.hpp>
+#include <cxlfw/core/dump.hpp>
+#include <cxlfw/core/errc.hpp>
+#include <cxlfw/core/hdm.hpp>
+#include <cxlfw/core/memdev.hpp>
+#include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/pci.hpp>
+#include <cxlfw/core/port.hpp>
+#include <cxlfw/core/region.hpp>
+#include <cxlfw/core/regs.hpp>
