@@ -5,8 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace emu_test;
@@ -133,8 +135,25 @@ TEST_CASE("hot-add into an empty root port", "[emu][platform][events]") {
             emu::errc::not_a_port);
     REQUIRE(p->hot_add(slot->id(), emu::endpoint_spec::type3_device(1, 0)).error() ==
             emu::errc::invalid_capacity);
+
+    // Removed and plugged in again: a new node with the same name and a new BAR.
+    REQUIRE(p->surprise_remove(*id));
+    REQUIRE(dllla() == 0);
+    auto again = p->hot_add(slot->id(), emu::endpoint_spec::type3_device(1_GiB, 0));
+    REQUIRE(again.has_value());
+    REQUIRE(*again != *id);
+    REQUIRE(p->at(*again).name() == dev.name());
+    REQUIRE(p->find(dev.name()) == &p->at(*again));
+    REQUIRE(p->at(*again).bar() != dev.bar());
+    REQUIRE(p->at(*again).serial() != dev.serial());
+    REQUIRE(seen.size() == 3);
+    REQUIRE(seen[1].kind == emu::event_kind::device_removed);
+    REQUIRE(seen[2].node == *again);
+
     REQUIRE(p->unsubscribe(sub));
     REQUIRE_FALSE(p->unsubscribe(sub));
+    REQUIRE(p->surprise_remove(*again));
+    REQUIRE(seen.size() == 3); // no longer subscribed
 }
 
 TEST_CASE("surprise removal of a switch removes what is below it, deepest first",
@@ -258,4 +277,33 @@ TEST_CASE("node accessors: names, kinds and lookups", "[emu][platform]") {
     REQUIRE(emu::node_kind_name(emu::node_kind::rcd) == "RCD");
     REQUIRE(emu::region_name(emu::region::component_ras) == "component RAS");
     REQUIRE(emu::event_kind_name(emu::event_kind::link_up) == "link_up");
+}
+
+TEST_CASE("register accesses from several threads are serialised", "[emu][platform][threads]") {
+    auto p = make(emu::cxl_test_topology());
+    auto const eps = p->endpoints();
+    auto const dsp = p->of_kind(emu::node_kind::downstream_port).back();
+    constexpr int per_thread = 2000;
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t)
+        threads.emplace_back([&, t] {
+            auto& n = p->at(eps[static_cast<std::size_t>(t)]);
+            for (int i = 0; i < per_thread; ++i) {
+                auto v = n.config().read(0, 2);
+                if (!v || *v != emu::default_ids::type3.vendor) ++wrong;
+                p->clock().advance(std::chrono::nanoseconds{1});
+            }
+        });
+    threads.emplace_back([&] { // link flaps elsewhere, with events, meanwhile
+        for (int i = 0; i < 200; ++i)
+            if (!p->set_link(dsp, i % 2 != 0)) ++wrong;
+    });
+    for (auto& t : threads)
+        t.join();
+    REQUIRE(wrong == 0);
+    for (int t = 0; t < 3; ++t)
+        REQUIRE(p->counts(eps[static_cast<std::size_t>(t)]).in(emu::region::config) == per_thread);
+    REQUIRE(p->event_log().size() == 200); // down, up, down, ... each a change
+    REQUIRE(p->clock().now() == std::chrono::nanoseconds{3 * per_thread});
 }

@@ -265,7 +265,9 @@ inline void render(struct_image& im, config_struct const& st, config_profile con
         return;
     case config_struct_kind::serial_number:
         im.put<spec::pci::ext_cap_header>(
-            spec::pci::encode_ext_cap_header(pci::ext_cap_serial_number, 1, st.next).value());
+            spec::pci::encode_ext_cap_header(
+                static_cast<std::uint16_t>(spec::pci::ext_cap::serial_number), 1, st.next)
+                .value());
         im.put(4, 4, c.serial & 0xFFFF'FFFF);
         im.put(8, 4, c.serial >> 32);
         return;

@@ -148,17 +148,19 @@ public:
     /// The same, naming the register by its spec type: `fail_register<spec::hdm::control>(ep,
     /// region::component_hdm, 1)` is decoder 1's control register.
     template <class R>
-        requires hw::fixed_register<R> || hw::indexed_register<R>
-            fault_rule_id fail_register(node_id node, emu::region r, std::size_t n = 0,
-                                        std::optional<access_kind> kind = std::nullopt) {
-            std::size_t off = 0;
-            if constexpr (hw::indexed_register<R>)
-                off = R::offset_of(n);
-            else
-                off = R::offset;
-            return fail_register(node, r, static_cast<std::uint32_t>(off),
-                                 static_cast<std::uint32_t>(sizeof(typename R::value_type)), kind);
-        }
+    fault_rule_id fail_register(node_id node, emu::region r, std::size_t n = 0,
+                                std::optional<access_kind> kind = std::nullopt) {
+        static_assert(hw::fixed_register<R> || hw::indexed_register<R>,
+                      "cxlfw: fail_register<R> needs a register type (spec::reg or "
+                      "spec::reg_array); for a field, name its register: F::reg_type");
+        std::size_t off = 0;
+        if constexpr (hw::indexed_register<R>)
+            off = R::offset_of(n);
+        else if constexpr (hw::fixed_register<R>)
+            off = R::offset;
+        return fail_register(node, r, static_cast<std::uint32_t>(off),
+                             static_cast<std::uint32_t>(sizeof(typename R::value_type)), kind);
+    }
 
     /// Complete mailbox command `op` at `node` with `rc` (no output payload).
     fault_rule_id fail_command(node_id node, spec::opcode op, spec::return_code rc) {

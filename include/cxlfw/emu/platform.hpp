@@ -255,11 +255,12 @@ public:
         std::lock_guard lock{mutex_};
         return index_of(id) < nodes_.size() ? &nodes_[index_of(id)] : nullptr;
     }
-    /// By name (`0000:0d:00.0`, `pci0000:0c`, `ACPI0017:00`); linear in the node count.
+    /// By name (`0000:0d:00.0`, `pci0000:0c`, `ACPI0017:00`); linear in the node count. A
+    /// device hot-added where one was removed has the same name: the newest node wins.
     node* find(std::string_view name) noexcept {
         std::lock_guard lock{mutex_};
-        for (auto& n : nodes_)
-            if (n.name_ == name) return &n;
+        for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it)
+            if (it->name_ == name) return &*it;
         return nullptr;
     }
     node_id cxl_root() const noexcept { return node_id{0}; }
@@ -522,11 +523,11 @@ private:
         return false;
     }
 
-    config_context config_ctx(node const& n) const noexcept {
+    config_context config_ctx(node const& n) noexcept {
         config_context c;
         c.now = clock_.now();
         c.powered_at = n.powered_at_;
-        c.faults = const_cast<fault_hook*>(&faults_);
+        c.faults = &faults_;
         c.node = n.id_;
         c.bar = n.bar_;
         c.serial = n.serial_;

@@ -133,8 +133,8 @@ enum class port_type_value : std::uint8_t {
 };
 } // namespace pcie
 
-/// Device Serial Number extended capability (ID 3): serial at +0x04 (low) and +0x08 (high).
-inline constexpr std::uint16_t ext_cap_serial_number = 0x0003;
+/// Device Serial Number extended capability (spec::pci::ext_cap::serial_number): serial at
+/// +0x04 (low) and +0x08 (high).
 inline constexpr std::size_t serial_number_length = 0x0C;
 } // namespace pci
 
