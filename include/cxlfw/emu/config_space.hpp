@@ -77,7 +77,7 @@ struct config_profile {
     pci_ids ids{};
     std::uint32_t class_code = 0;
     spec::pci::layout layout = spec::pci::layout::endpoint;
-    detail::pci::pcie::port_type_value port_type = detail::pci::pcie::port_type_value::endpoint;
+    spec::pci::pcie::port_type_value port_type = spec::pci::pcie::port_type_value::endpoint;
     bool downstream_link = false; ///< a root or downstream port: reports Data Link Layer Active
     bool has_bar = false;         ///< BAR0/1: one 64-bit non-prefetchable memory BAR
     std::uint64_t bar_size = 0;
@@ -104,7 +104,7 @@ struct config_profile {
     void lay_out(std::span<const std::pair<config_struct_kind, std::uint8_t>> ext) {
         structs.clear();
         structs.push_back({config_struct_kind::pcie_capability, 0x40,
-                           static_cast<std::uint16_t>(detail::pci::pcie::length), 0, 2});
+                           static_cast<std::uint16_t>(spec::pci::pcie::length), 0, 2});
         std::uint16_t at = spec::pci::ext_cap_start;
         std::size_t const first = structs.size();
         for (auto [kind, rev] : ext) {
@@ -119,9 +119,9 @@ struct config_profile {
     std::size_t length_of(config_struct_kind k, unsigned rev) const noexcept {
         switch (k) {
         case config_struct_kind::pcie_capability:
-            return detail::pci::pcie::length;
+            return spec::pci::pcie::length;
         case config_struct_kind::serial_number:
-            return detail::pci::serial_number_length;
+            return spec::pci::serial_number_length;
         case config_struct_kind::cxl_device:
             return spec::min_length(spec::dvsec_id::cxl_device, rev);
         case config_struct_kind::port_extensions:
@@ -205,20 +205,20 @@ inline void render_header(struct_image& im, config_profile const& p, config_stat
         im.put_at<sp::bar>(1, static_cast<std::uint32_t>(c.bar >> 32));
     }
     if (p.layout == sp::layout::bridge) {
-        im.put<pci::primary_bus>(c.primary_bus);
-        im.put<pci::secondary_bus>(c.secondary_bus);
-        im.put<pci::subordinate_bus>(c.subordinate_bus);
+        im.put<spec::pci::primary_bus>(c.primary_bus);
+        im.put<spec::pci::secondary_bus>(c.secondary_bus);
+        im.put<spec::pci::subordinate_bus>(c.subordinate_bus);
     } else {
-        im.put<pci::subsystem_vendor_id>(p.ids.subsystem_vendor);
-        im.put<pci::subsystem_id>(p.ids.subsystem);
+        im.put<spec::pci::subsystem_vendor_id>(p.ids.subsystem_vendor);
+        im.put<spec::pci::subsystem_id>(p.ids.subsystem);
     }
-    im.put<pci::capabilities_pointer>(0x40);
+    im.put<spec::pci::capabilities_pointer>(0x40);
 }
 
 inline void render_pcie(struct_image& im, config_profile const& p, config_state const& s,
                         config_context const& c) {
-    namespace e = pci::pcie;
-    im.put<e::header>(pci::cap_id_pci_express); // next = 0: the only conventional capability
+    namespace e = spec::pci::pcie;
+    im.put<e::header>(spec::pci::cap_id_pci_express); // next = 0: the only conventional capability
     std::uint16_t caps = e::version::set(0, 2);
     im.put<e::capabilities>(e::port_type::set(caps, static_cast<std::uint16_t>(p.port_type)));
     im.put<e::device_control>(s.device_control);
@@ -350,7 +350,7 @@ inline void config_write32(config_profile const& p, config_state& s, std::uint64
             reg = static_cast<std::uint16_t>(detail::merge(reg, w.value, w.mask & writable));
     };
     if (off < 0x40) {
-        update(s.command, 0, spec::pci::command::offset, detail::pci::command_write_mask);
+        update(s.command, 0, spec::pci::command::offset, detail::command_write_mask);
         return;
     }
     auto const* st = p.find(off);
@@ -358,8 +358,8 @@ inline void config_write32(config_profile const& p, config_state& s, std::uint64
     std::size_t const base = st->offset;
     switch (st->kind) {
     case config_struct_kind::pcie_capability:
-        update(s.device_control, base, detail::pci::pcie::device_control::offset, 0xFFFF);
-        update(s.link_control, base, detail::pci::pcie::link_control::offset, 0xFFFF);
+        update(s.device_control, base, spec::pci::pcie::device_control::offset, 0xFFFF);
+        update(s.link_control, base, spec::pci::pcie::link_control::offset, 0xFFFF);
         return;
     case config_struct_kind::cxl_device: {
         namespace f = spec::cxl_dvsec;

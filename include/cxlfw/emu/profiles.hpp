@@ -142,7 +142,7 @@ inline status check_endpoint_spec(endpoint_spec const& s, bool rcd) {
 
 /// A Type-1/2/3 device below a port, or (rcd) an RCD below an RCH.
 inline function_profile make_endpoint_profile(endpoint_spec const& s, bool rcd) {
-    namespace e = detail::pci::pcie;
+    namespace e = spec::pci::pcie;
     function_profile f;
     f.type = s.type;
     auto& c = f.config;
@@ -233,7 +233,7 @@ inline function_profile make_endpoint_profile(endpoint_spec const& s, bool rcd) 
 
 /// A root port (kind root_port) or a switch downstream port (kind downstream_port).
 inline function_profile make_port_profile(node_kind kind, pci_ids ids, bool ras) {
-    namespace e = detail::pci::pcie;
+    namespace e = spec::pci::pcie;
     function_profile f;
     auto& c = f.config;
     c.ids = ids;
@@ -262,7 +262,7 @@ inline function_profile make_port_profile(node_kind kind, pci_ids ids, bool ras)
 
 /// A switch upstream port with `dports` downstream ports.
 inline function_profile make_upstream_port_profile(switch_spec const& s, unsigned dports) {
-    namespace e = detail::pci::pcie;
+    namespace e = spec::pci::pcie;
     function_profile f;
     auto& c = f.config;
     c.ids = s.upstream_ids;
@@ -285,7 +285,7 @@ inline function_profile make_upstream_port_profile(switch_spec const& s, unsigne
 /// A host bridge with `dports` root ports: VH (CHBCR with HDM decoders) or RCH (RAS behind the
 /// downstream port's RCRB).
 inline function_profile make_host_bridge_profile(host_bridge_spec const& s, unsigned dports) {
-    namespace e = detail::pci::pcie;
+    namespace e = spec::pci::pcie;
     function_profile f;
     if (s.chbs_version == 1) {
         f.component = component_profile{

@@ -150,4 +150,54 @@ enum class ext_cap : std::uint16_t {
     doe = 0x002E,
 };
 
+// ---------------------------------------------------------------------------------------
+// More of the header, and the PCI Express capability (PCIe base spec §7.5.3)
+
+/// Header offset 0x34: the first (conventional) capability.
+struct capabilities_pointer : reg<std::uint8_t, 0x34> {};
+/// Type-0 subsystem ids.
+struct subsystem_vendor_id : reg<std::uint16_t, 0x2C> {};
+struct subsystem_id : reg<std::uint16_t, 0x2E> {};
+/// Type-1 bus numbers.
+struct primary_bus : reg<std::uint8_t, 0x18> {};
+struct secondary_bus : reg<std::uint8_t, 0x19> {};
+struct subordinate_bus : reg<std::uint8_t, 0x1A> {};
+
+inline constexpr std::uint8_t cap_id_pci_express = 0x10;
+
+/// The PCI Express capability (PCIe base spec §7.5.3), relative to its header.
+namespace pcie {
+struct header : reg<std::uint16_t, 0x00> {}; ///< cap id [7:0], next [15:8]
+struct capabilities : reg<std::uint16_t, 0x02> {};
+using version = field<capabilities, 3, 0>;
+using port_type = field<capabilities, 7, 4>;
+struct device_capabilities : reg<std::uint32_t, 0x04> {};
+struct device_control : reg<std::uint16_t, 0x08> {};
+struct device_status : reg<std::uint16_t, 0x0A> {};
+struct link_capabilities : reg<std::uint32_t, 0x0C> {};
+using max_link_speed = field<link_capabilities, 3, 0>;
+using max_link_width = field<link_capabilities, 9, 4>;
+using dll_active_reporting = field<link_capabilities, 20>;
+using port_number = field<link_capabilities, 31, 24>;
+struct link_control : reg<std::uint16_t, 0x10> {};
+struct link_status : reg<std::uint16_t, 0x12> {};
+using current_link_speed = field<link_status, 3, 0>;
+using negotiated_link_width = field<link_status, 9, 4>;
+using dll_link_active = field<link_status, 13>;
+inline constexpr std::size_t length = 0x3C;
+
+/// Device/Port Type values (PCIe base spec; Linux PCI_EXP_TYPE_*).
+enum class port_type_value : std::uint8_t {
+    endpoint = 0x0,
+    root_port = 0x4,
+    upstream = 0x5,
+    downstream = 0x6,
+    rc_endpoint = 0x9,
+};
+} // namespace pcie
+
+/// Device Serial Number extended capability (spec::pci::ext_cap::serial_number): serial at
+/// +0x04 (low) and +0x08 (high).
+inline constexpr std::size_t serial_number_length = 0x0C;
+
 } // namespace cxlfw::spec::pci

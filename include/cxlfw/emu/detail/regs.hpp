@@ -1,6 +1,6 @@
 // Building blocks of the register models: dword-granular blocks seen through accesses of 1, 2,
-// 4 or 8 bytes, a small byte image for rendering structures, and the PCI registers spec/ does
-// not define yet (capabilities pointer, type-1 bus numbers, the PCI Express capability).
+// 4 or 8 bytes, a small byte image for rendering structures, and the command bits an emulated
+// function implements.
 #pragma once
 
 #include <cxlfw/spec/bits.hpp>
@@ -87,55 +87,8 @@ constexpr reg_write lane(std::size_t dword_at, std::uint32_t value, std::uint32_
 
 // --- PCI registers spec/pci.hpp does not define (yet) ----------------------------------------
 
-namespace pci {
-/// Header offset 0x34: the first (conventional) capability.
-struct capabilities_pointer : spec::reg<std::uint8_t, 0x34> {};
-/// Type-0 subsystem ids.
-struct subsystem_vendor_id : spec::reg<std::uint16_t, 0x2C> {};
-struct subsystem_id : spec::reg<std::uint16_t, 0x2E> {};
-/// Type-1 bus numbers.
-struct primary_bus : spec::reg<std::uint8_t, 0x18> {};
-struct secondary_bus : spec::reg<std::uint8_t, 0x19> {};
-struct subordinate_bus : spec::reg<std::uint8_t, 0x1A> {};
-/// Command bits a function implements (I/O, memory, bus master, parity, SERR, INTx disable).
+/// Command bits an emulated function implements (I/O, memory, bus master, parity, SERR,
+/// INTx disable).
 inline constexpr std::uint16_t command_write_mask = 0x0547;
-
-inline constexpr std::uint8_t cap_id_pci_express = 0x10;
-
-/// The PCI Express capability (PCIe base spec §7.5.3), relative to its header.
-namespace pcie {
-struct header : spec::reg<std::uint16_t, 0x00> {}; ///< cap id [7:0], next [15:8]
-struct capabilities : spec::reg<std::uint16_t, 0x02> {};
-using version = spec::field<capabilities, 3, 0>;
-using port_type = spec::field<capabilities, 7, 4>;
-struct device_capabilities : spec::reg<std::uint32_t, 0x04> {};
-struct device_control : spec::reg<std::uint16_t, 0x08> {};
-struct device_status : spec::reg<std::uint16_t, 0x0A> {};
-struct link_capabilities : spec::reg<std::uint32_t, 0x0C> {};
-using max_link_speed = spec::field<link_capabilities, 3, 0>;
-using max_link_width = spec::field<link_capabilities, 9, 4>;
-using dll_active_reporting = spec::field<link_capabilities, 20>;
-using port_number = spec::field<link_capabilities, 31, 24>;
-struct link_control : spec::reg<std::uint16_t, 0x10> {};
-struct link_status : spec::reg<std::uint16_t, 0x12> {};
-using current_link_speed = spec::field<link_status, 3, 0>;
-using negotiated_link_width = spec::field<link_status, 9, 4>;
-using dll_link_active = spec::field<link_status, 13>;
-inline constexpr std::size_t length = 0x3C;
-
-/// Device/Port Type values (PCIe base spec; Linux PCI_EXP_TYPE_*).
-enum class port_type_value : std::uint8_t {
-    endpoint = 0x0,
-    root_port = 0x4,
-    upstream = 0x5,
-    downstream = 0x6,
-    rc_endpoint = 0x9,
-};
-} // namespace pcie
-
-/// Device Serial Number extended capability (spec::pci::ext_cap::serial_number): serial at
-/// +0x04 (low) and +0x08 (high).
-inline constexpr std::size_t serial_number_length = 0x0C;
-} // namespace pci
 
 } // namespace cxlfw::emu::detail
