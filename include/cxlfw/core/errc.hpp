@@ -26,6 +26,7 @@
 #include <boost/system/result.hpp>
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -179,6 +180,10 @@ struct fact {
                 return f.code == make_error_code(e);
             }
 };
+
+inline std::ostream& operator<<(std::ostream& os, fact const& f) {
+    return os << f.message();
+}
 
 /// The result of a core operation.
 template <class T>

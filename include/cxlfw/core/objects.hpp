@@ -40,6 +40,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -384,6 +385,9 @@ struct hpa_range {
     std::uint64_t start = 0;
     std::uint64_t size = 0;
     friend bool operator==(hpa_range const&, hpa_range const&) = default;
+    friend std::ostream& operator<<(std::ostream& os, hpa_range const& r) {
+        return os << "HPA " << detail::hex(r.start) << "+" << detail::hex(r.size);
+    }
 };
 
 /// The state of the CXL core of one host (Linux: the cxl_core module's globals).

@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -615,6 +616,10 @@ struct dpa_location {
     decoder* target = nullptr;
     unsigned position = 0;
     std::uint64_t dpa = 0;
+    friend std::ostream& operator<<(std::ostream& os, dpa_location const& l) {
+        return os << (l.target ? l.target->name() : std::string{"-"}) << " position " << l.position
+                  << " DPA " << detail::hex(l.dpa);
+    }
 };
 
 inline fact_result<dpa_location> hpa_to_dpa(region const& r, std::uint64_t hpa) {
@@ -628,6 +633,87 @@ inline fact_result<dpa_location> hpa_to_dpa(region const& r, std::uint64_t hpa) 
     if (!at) return fact{errc::address_out_of_range, make_error_code(at.error()).message()};
     decoder* t = r.targets()[at->position];
     return dpa_location{t, at->position, t->dpa->base + at->dpa};
+}
+
+// --- the Type-2 helper ------------------------------------------------------------------------
+
+/// Linux 7.x devm_cxl_probe_mem()-like: `size` bytes of the memdev's memory mapped in a
+/// committed 1-way region. Allocates DPA on the next endpoint decoder, picks the first root
+/// decoder (by id) that allows `type` RAM over the endpoint's host bridge with room, and
+/// creates, attaches and commits the region. Facts: endpoint_absent, decoder_busy, the DPA
+/// facts, window_restricted (no window allows it there), no_capacity (none has room), the
+/// commit facts. The region is deleted, and the DPA freed, when `owner`'s binding ends
+/// (default: the memdev's).
+inline fact_result<hpa_range> probe_mem(memdev& md, std::uint64_t size,
+                                        std::optional<target_type> type = std::nullopt,
+                                        base::device* owner = nullptr) {
+    cxl_core& core = md.core();
+    std::lock_guard lk{core.mutex()};
+    target_type const tt =
+        type.value_or(md.desc().type == memdev_type::type2 ? target_type::device_coherent
+                                                           : target_type::host_only_coherent);
+    port* ep = md.endpoint();
+    if (!ep) return fact{errc::endpoint_absent, md.name() + " has no endpoint"};
+    decoder* dec = ep->find_decoder(static_cast<unsigned>(ep->hdm_end() + 1));
+    if (!dec || dec->region || dec->enabled)
+        return fact{errc::decoder_busy, ep->name() + " has no free endpoint decoder"};
+    dport* hb = detail::root_dport_of(*ep);
+    port* root = core.root();
+    if (!hb || !root) return root_absent_fact();
+    dec->type = tt;
+    if (auto ok = dpa_set_mode(*dec, partition_mode::ram); !ok) return ok.error();
+    if (auto ok = dpa_alloc(*dec, size); !ok) return ok.error();
+    namespace w = spec::cfmws_restrict;
+    std::uint16_t const need =
+        (tt == target_type::device_coherent ? w::type2 : w::type3) | w::volatile_;
+    decoder* chosen = nullptr;
+    bool allowed = false;
+    for (auto const& rd : root->decoders()) {
+        if (!rd->allows(need) || rd->ways != 1 || rd->targets.empty() ||
+            rd->targets[0] != hb->port_id)
+            continue;
+        allowed = true;
+        if (detail::find_free_hpa(core, *rd, size, hdm_alignment)) {
+            chosen = rd.get();
+            break;
+        }
+    }
+    if (!chosen) {
+        (void)dpa_free(*dec);
+        if (!allowed)
+            return fact{errc::window_restricted, "no root decoder allows " +
+                                                     std::string{to_string(tt)} + " RAM over " +
+                                                     hb->dev + " in one way"};
+        return fact{errc::no_capacity,
+                    "no root decoder over " + hb->dev + " has " + detail::hex(size) + " free"};
+    }
+    auto r = create_region(*chosen, partition_mode::ram, tt);
+    if (!r) {
+        (void)dpa_free(*dec);
+        return r.error();
+    }
+    region& reg = **r;
+    auto undo = [&](fact f) -> fact_result<hpa_range> {
+        delete_region(reg);
+        (void)dpa_free(*dec);
+        return f;
+    };
+    if (auto ok = set_granularity(reg, chosen->granularity); !ok) return undo(ok.error());
+    if (auto ok = set_ways(reg, 1); !ok) return undo(ok.error());
+    if (auto ok = set_size(reg, size); !ok) return undo(ok.error());
+    if (auto ok = attach_target(reg, *dec, 0); !ok) return undo(ok.error());
+    if (auto ok = commit_region(reg); !ok) return undo(ok.error());
+    base::device& own = owner ? *owner : md;
+    base::devm_add_action(
+        own, "cxl_region:" + reg.name(),
+        [&core, id = reg.id(), raw = &reg, ep_name = ep->name(), dec_id = dec->id()] {
+            std::lock_guard g{core.mutex()};
+            for (region* x : core.regions())
+                if (x == raw && x->id() == id) delete_region(*x);
+            if (port* e = core.find_port(ep_name))
+                if (decoder* d = e->find_decoder(dec_id)) (void)dpa_free(*d);
+        });
+    return hpa_range{reg.base(), reg.size()};
 }
 
 } // namespace cxlfw::core

@@ -163,29 +163,46 @@ inline fact_result<device_map> probe_device_regs(reg_block const& block) {
 
 // --- PCI config space the hw layer does not read yet -----------------------------------------
 
-/// The Port Number of a port's PCIe Link Capabilities (PCIe base spec §7.5.3.6): the id
-/// Linux gives a dport and the value HDM target lists hold (K6). Walks the conventional
-/// capability list from 0x34 (at most 48 entries).
-inline fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg) {
-    constexpr std::uint8_t pci_express = 0x10;
-    auto status = cfg.read(spec::pci::status::offset, 2);
+/// The offset of the PCI Express capability: a walk of the conventional capability list from
+/// 0x34 (at most 48 entries, so no list loops).
+inline fact_result<std::uint64_t> find_pcie_capability(hw::bus_ref cfg) {
+    namespace p = spec::pci;
+    auto status = cfg.read(p::status::offset, 2);
     if (!status) return fact{status.error(), "reading the PCI status register"};
-    if (!spec::pci::capabilities_list::get(static_cast<std::uint16_t>(*status)))
+    if (!p::capabilities_list::get(static_cast<std::uint16_t>(*status)))
         return fact{errc::registers_absent, "no capability list"};
-    auto ptr = cfg.read(0x34, 1);
+    auto ptr = cfg.read(p::capabilities_pointer::offset, 1);
     if (!ptr) return fact{ptr.error(), "reading the capabilities pointer"};
     std::uint64_t at = *ptr & 0xFC;
     for (unsigned i = 0; i < 48 && at >= 0x40; ++i) {
-        auto h = cfg.read(at, 2);
+        auto h = cfg.read(at + p::pcie::header::offset, 2);
         if (!h) return fact{h.error(), "reading capability at " + detail::hex(at)};
-        if ((*h & 0xFF) == pci_express) {
-            auto lc = cfg.read(at + 0x0C, 4);
-            if (!lc) return fact{lc.error(), "reading Link Capabilities"};
-            return static_cast<std::uint8_t>(*lc >> 24);
-        }
+        if ((*h & 0xFF) == p::cap_id_pci_express) return at;
         at = (*h >> 8) & 0xFC;
     }
     return fact{errc::registers_absent, "no PCI Express capability"};
+}
+
+/// The Port Number of a port's PCIe Link Capabilities (PCIe base spec §7.5.3.6): the id
+/// Linux gives a dport and the value HDM target lists hold (K6).
+inline fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg) {
+    namespace p = spec::pci::pcie;
+    auto at = find_pcie_capability(cfg);
+    if (!at) return at.error();
+    auto lc = cfg.read(*at + p::link_capabilities::offset, 4);
+    if (!lc) return fact{lc.error(), "reading Link Capabilities"};
+    return static_cast<std::uint8_t>(p::port_number::get(static_cast<std::uint32_t>(*lc)));
+}
+
+/// The PCIe Device/Port Type (Linux pci_pcie_type): 9 is an RCiEP, i.e. an RCD below an RCH
+/// (Linux is_cxl_restricted).
+inline fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw::bus_ref cfg) {
+    namespace p = spec::pci::pcie;
+    auto at = find_pcie_capability(cfg);
+    if (!at) return at.error();
+    auto caps = cfg.read(*at + p::capabilities::offset, 2);
+    if (!caps) return fact{caps.error(), "reading PCI Express Capabilities"};
+    return static_cast<p::port_type_value>(p::port_type::get(static_cast<std::uint16_t>(*caps)));
 }
 
 /// The Device Serial Number extended capability (ID 3), if the function has one.
