@@ -244,3 +244,29 @@ TEST_CASE("cxl_test: surprise removal of a memdev's device tears its endpoint an
     REQUIRE(m.p->decoder(m.node(usp).id(), 0).phase == emu::decoder_phase::idle);
     REQUIRE(m.cxl().port_by_uport(usp)); // its sibling still needs the switch
 }
+
+TEST_CASE("cxl_test: a region on the RCH's window commits on the RCD's own decoder",
+          "[drivers][cxl_test]") {
+    machine m{emu::cxl_test_topology()};
+    core::memdev* rcd = nullptr;
+    for (auto* md : m.cxl().memdevs())
+        if (md->rcd()) rcd = md;
+    REQUIRE(rcd);
+    auto& root = *m.cxl().root()->find_decoder(5); // 256 MiB RAM on the RCH (UID 3)
+    REQUIRE(root.targets == std::vector<std::uint32_t>{3});
+    auto r = core::create_region(root, core::partition_mode::ram).value();
+    REQUIRE(core::set_granularity(*r, root.granularity));
+    REQUIRE(core::set_ways(*r, 1));
+    REQUIRE(core::set_size(*r, 256_MiB));
+    auto& d = m.dpa(*rcd, 256_MiB, core::partition_mode::ram);
+    REQUIRE(core::attach_target(*r, d, 0));
+    REQUIRE(core::commit_region(*r));
+    auto dec = m.p->decoder(m.node(rcd->parent()->name()).id(), 0);
+    REQUIRE(dec.phase == emu::decoder_phase::committed);
+    REQUIRE(dec.base == root.base);
+    // The 256 MiB window is full now.
+    auto& other = *core::create_region(root, core::partition_mode::ram).value();
+    REQUIRE(core::set_granularity(other, root.granularity));
+    REQUIRE(core::set_ways(other, 1));
+    REQUIRE(core::set_size(other, 256_MiB).error() == errc::no_capacity);
+}

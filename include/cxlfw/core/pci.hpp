@@ -111,13 +111,13 @@ inline fact_result<void> wait_media_ready(base::pci_device const& pdev,
         }
     }
     bool active = false;
-    for (vtime waited{}; !active; waited += 1s) {
+    for (vtime waited{}; !active; waited += std::chrono::seconds{1}) {
         auto v = detail::range_size_low(pdev, dv->location, 0);
         if (!v) return v.error();
         active = spec::cxl_dvsec::memory_active::get(*v);
         if (active) break;
-        if (waited + 1s > timeout) break;
-        clock.advance(1s);
+        if (waited + std::chrono::seconds{1} > timeout) break;
+        clock.advance(std::chrono::seconds{1});
     }
     if (!active)
         return fact{
@@ -143,14 +143,15 @@ public:
     /// doorbell; read the payload size (at least 256 bytes, at most 1 MiB used).
     static fact_result<mailbox> setup(device_map const& regs, virtual_clock& clock,
                                       vtime ready_timeout = mbox_ready_timeout) {
+        constexpr vtime poll = std::chrono::milliseconds{100};
         auto md = regs.memdev.window();
         bool ready = false;
-        for (vtime waited{};; waited += 100ms) {
+        for (vtime waited{};; waited += poll) {
             auto st = md.read<spec::memdev::status>();
             if (!st) return fact{st.error(), "reading the memdev status"};
             ready = spec::memdev_status::decode(*st).mailbox_ready;
-            if (ready || waited + 100ms > ready_timeout) break;
-            clock.advance(100ms);
+            if (ready || waited + poll > ready_timeout) break;
+            clock.advance(poll);
         }
         if (!ready) return fact{errc::mailbox_timeout, "Mailbox Interface Ready not set in time"};
         mailbox m{regs.mbox, clock};
@@ -221,14 +222,14 @@ private:
     /// Poll the doorbell until it clears: 1 us, doubling up to 1 ms, for 2 s in all.
     bool wait_doorbell() {
         auto w = regs_.window();
-        vtime step = 1us, waited{};
+        vtime step = std::chrono::microseconds{1}, waited{};
         for (;;) {
             auto ctl = w.read<spec::mailbox::control>();
             if (ctl && !spec::mailbox::doorbell::get(*ctl)) return true;
             if (waited >= mbox_command_timeout) return false;
             clock_->advance(step);
             waited += step;
-            step = std::min<vtime>(step * 2, 1ms);
+            step = std::min<vtime>(step * 2, std::chrono::milliseconds{1});
         }
     }
 
