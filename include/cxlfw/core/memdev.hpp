@@ -40,6 +40,7 @@ inline bool driver_registered(base::host const& h, std::string_view name) {
 /// belongs to `parent`'s binding (it is removed when that ends).
 inline fact_result<memdev*> add_memdev(base::device& parent, memdev_desc desc,
                                        attach_probe probe = {}) {
+    if (!parent.host()) return fact{errc::invalid_topology, parent.name() + " is not in a host"};
     cxl_core& core = attach(*parent.host());
     std::lock_guard lk{core.mutex()};
     if (!is_aligned(desc.ram_size, hdm_alignment) || !is_aligned(desc.pmem_size, hdm_alignment))
