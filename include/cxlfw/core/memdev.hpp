@@ -36,10 +36,18 @@ inline bool driver_registered(base::host const& h, std::string_view name) {
 }
 } // namespace detail
 
+/// When an attach callback runs.
+enum class attach_when : std::uint8_t {
+    now,      ///< cxl_mem binds the memdev before add_memdev returns, or the memdev is removed
+              ///< and the fact returned (Linux 7.0 struct cxl_memdev_attach)
+    whenever, ///< the memdev waits on the bus; the callback runs when cxl_mem binds it
+};
+
 /// Linux devm_cxl_add_memdev(): memN below `parent` (the device's PCI function). The memdev
 /// belongs to `parent`'s binding (it is removed when that ends).
 inline fact_result<memdev*> add_memdev(base::device& parent, memdev_desc desc,
-                                       attach_probe probe = {}) {
+                                       attach_probe probe = {},
+                                       attach_when when = attach_when::now) {
     if (!parent.host()) return fact{errc::invalid_topology, parent.name() + " is not in a host"};
     cxl_core& core = attach(*parent.host());
     std::lock_guard lk{core.mutex()};
@@ -60,7 +68,7 @@ inline fact_result<memdev*> add_memdev(base::device& parent, memdev_desc desc,
     base::devm_add_action(parent, "cxl_memdev:" + raw->name(), [&h, &core, name = raw->name()] {
         if (memdev* m = core.find_memdev(name)) (void)h.remove_device(*m);
     });
-    if (!with_probe || raw->direct()) return raw;
+    if (!with_probe || raw->direct() || when == attach_when::whenever) return raw;
     // Linux 7.0: the attach must happen now, by cxl_mem.
     if (!detail::driver_registered(h, mem_driver_name)) {
         fact f = no_mem_driver_fact(raw->name());

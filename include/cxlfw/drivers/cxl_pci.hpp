@@ -1,15 +1,15 @@
 // The Type-3 PCI driver (Linux drivers/cxl/pci.c, cxl_pci): class 0x050210, asynchronous
-// probe. Its steps are the core's reusable functions, in Linux's order:
+// probe, written as a policy composition (policy/compose.hpp runs the steps):
 //
-//   | step                                  | core function                  | fails with |
-//   |---------------------------------------|--------------------------------|---------------------|
-//   | CXL Device DVSEC, Mem_Capable         | core::read_device_dvsec        | capability_mismatch
-//   | | Register Locator: device + component  | core::map_registers            | registers_absent |
-//   | (an RCD: component registers through its RCH's RCRB) | rcd_component   | registers_absent |
-//   | Memory_Active, media ready (60 s)     | core::wait_media_ready         | - (memdev marked not
-//   ready, as Linux) | | mailbox ready, Identify, Partition Info | core::mailbox,
-//   core::read_capacity | mailbox_*     | | the memdev                            |
-//   core::add_memdev               | -                   |
+// | step                                   | core function                       |
+// |----------------------------------------|-------------------------------------|
+// | CXL Device DVSEC: Mem_Capable, ranges  | core::read_device_dvsec             |
+// | component registers (an RCD: its RCH's | core::find_register_block,          |
+// | RCRB), HDM decoders, RAS unmasked      | rcd_component, probe_component_regs |
+// | device registers (mailbox, status)     | core::probe_device_regs             |
+// | Memory_Active, media ready (60 s)      | core::wait_media_ready (not fatal)  |
+// | mailbox ready, Identify, Partition Info| core::mailbox, core::read_capacity  |
+// | the memdev, waiting for cxl_mem        | core::add_memdev (attach_when::whenever) |
 //
 // The probe succeeds without any CXL topology: the memdev waits on the cxl bus for cxl_mem,
 // which fails it (media not ready) or attaches it when the ports are there.
@@ -22,6 +22,7 @@
 #include <cxlfw/core/pci.hpp>
 #include <cxlfw/core/regs.hpp>
 #include <cxlfw/drivers/cxl_acpi.hpp>
+#include <cxlfw/policy/policy.hpp>
 #include <cxlfw/spec/pci.hpp>
 #include <cxlfw/units.hpp>
 
@@ -50,52 +51,31 @@ inline core::fact_result<core::reg_block> rcd_component(base::pci_device const& 
     return core::reg_block{bus, at, spec::component::block_size};
 }
 
-/// Linux cxl_pci_probe() as one call: the memdev of a Type-3 function, registered and left
-/// for cxl_mem (or the fact that stopped it).
-inline core::fact_result<core::memdev*> probe_type3(base::pci_device& pdev) {
-    virtual_clock& clock = pdev.host()->clock();
-    auto dv = core::read_device_dvsec(pdev);
-    if (!dv) return dv.error();
-    if (!dv->capability.mem_capable)
-        return core::fact{errc::capability_mismatch, pdev.name() + ": not Mem_Capable"};
-    auto regs = core::map_registers(pdev);
-    if (!regs) return regs.error();
-    core::memdev_desc desc;
-    desc.type = core::memdev_type::type3;
-    auto port_type = core::read_pcie_port_type(pdev.config());
-    desc.rcd = port_type && *port_type == spec::pci::pcie::port_type_value::rc_endpoint;
-    if (desc.rcd) {
-        if (auto comp = rcd_component(pdev)) desc.component = *comp;
-    } else {
-        desc.component = regs->component; // absent: Linux warns and goes on
-    }
-    desc.media_ready = core::wait_media_ready(pdev, regs->device->memdev, clock).has_value();
-    auto mbox = core::mailbox::setup(*regs->device, clock);
-    if (!mbox) return mbox.error();
-    auto cap = core::read_capacity(*mbox);
-    if (!cap) return cap.error();
-    desc.ram_size = cap->ram;
-    desc.pmem_size = cap->pmem;
-    desc.firmware = cap->firmware;
-    desc.serial = core::read_serial_number(pdev.config()).value_or(0);
-    return core::add_memdev(pdev, std::move(desc));
-}
+/// The stock Type-3 driver, composed like any other: a memory expander (class 0x050210) with
+/// its mailbox, HDM decoders and RAS, whose memdev waits on the cxl bus for cxl_mem (Linux
+/// cxl_pci: mediated attach, and CXL absence is a wait, not an error). Unlike Linux it
+/// requires the component registers it declares (Linux warns and goes on without them).
+struct cxl_pci_device
+    : cxlfw::driver<cxl_pci_device,
+                    policy::type3<policy::cap::mailbox, policy::cap::hdm<1>, policy::cap::ras>,
+                    policy::attach::mediated, policy::when_absent::wait> {
+    static constexpr std::string_view name = "cxl_pci";
+    static constexpr base::probe_type probe_type = base::probe_type::prefer_async;
+    static constexpr pci_class_id class_ids[] = {{spec::cxl_memory_class_code, 0xFF'FFFF}};
 
-class cxl_pci final : public base::pci_driver {
-public:
-    cxl_pci()
-        : pci_driver{"cxl_pci",
-                     {},
-                     {{spec::cxl_memory_class_code, 0xFF'FFFF}},
-                     base::probe_type::prefer_async} {}
-
-    base::probe_outcome probe(base::device& dev) override {
-        auto* pdev = dynamic_cast<base::pci_device*>(&dev);
-        if (!pdev) return base::failed(base::errc::wrong_device_type, dev.name());
-        auto md = probe_type3(*pdev);
-        if (!md) return base::failed(md.error().code, md.error().message());
-        return base::bound();
+    /// An RCD's component registers sit behind its RCH's RCRB, not behind a BAR.
+    static core::fact_result<core::reg_block> component_registers(base::pci_device& pdev) {
+        auto type = core::read_pcie_port_type(pdev.config());
+        if (type && *type == spec::pci::pcie::port_type_value::rc_endpoint)
+            return rcd_component(pdev);
+        return core::find_register_block(pdev, spec::register_block_id::component);
     }
+
+    /// A memory expander's memory goes to the regions users create; attaching is all.
+    cxlfw::status on_cxl(cxlfw::cxl_ready<cxl_pci_device>&) { return {}; }
 };
+
+/// The driver object the host registers (`host.register_driver(std::make_unique<cxl_pci>())`).
+using cxl_pci = policy::detail::composed_driver<cxl_pci_device>;
 
 } // namespace cxlfw::drivers
