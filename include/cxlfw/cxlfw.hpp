@@ -1,5 +1,6 @@
-// Everything a driver author needs. The report/ layer is separate (<cxlfw/report/...>)
-// because it pulls in a JSON library.
+// Everything a driver author needs. Separate: the report/ layer (<cxlfw/report/...>, it pulls
+// in a JSON library), the emulator (<cxlfw/emu/emu.hpp>) and the glue that puts an emulated
+// platform under a host (<cxlfw/drivers/platform.hpp>).
 #pragma once
 
 #include <cxlfw/clock.hpp>
@@ -25,3 +26,12 @@
 #include <cxlfw/hw/window.hpp>
 
 #include <cxlfw/base/base.hpp>
+
+#include <cxlfw/core/core.hpp>
+
+#include <cxlfw/policy/policy.hpp>
+
+#include <cxlfw/drivers/cxl_acpi.hpp>
+#include <cxlfw/drivers/cxl_mem.hpp>
+#include <cxlfw/drivers/cxl_pci.hpp>
+#include <cxlfw/drivers/cxl_port.hpp>
