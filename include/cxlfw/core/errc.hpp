@@ -220,7 +220,8 @@ inline std::string link_up_event(std::string_view dport) {
     return "link_up:" + std::string{dport};
 }
 
-inline fact root_absent_fact(std::string detail = "no CXL root (root0)") {
+inline fact
+root_absent_fact(std::string detail = "root0 is not there (the ACPI root driver has not bound)") {
     return {errc::root_absent, base::dep_key::event(std::string{root_ready_event}),
             std::move(detail)};
 }

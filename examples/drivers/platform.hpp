@@ -1,0 +1,82 @@
+// What every example does first: an emulated platform, a host on its clock, the platform's
+// devices and the stock drivers (cxl_acpi, cxl_port, cxl_mem, cxl_pci), settled.
+#pragma once
+
+#include <cxlfw/cxlfw.hpp>
+#include <cxlfw/drivers/platform.hpp>
+#include <cxlfw/emu/emu.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+namespace examples {
+
+class machine {
+public:
+    explicit machine(cxlfw::emu::topology const& topology) {
+        cxlfw::emu::build_diagnostic why;
+        auto p = cxlfw::emu::build(topology, &why);
+        if (!p) die("cannot build the platform: " + why.message());
+        platform_ = std::move(*p);
+        glue_ = std::make_unique<cxlfw::drivers::platform_host>(*platform_);
+        check(glue_->populate(), "adding the platform's devices");
+        check(glue_->register_drivers(), "registering the stock drivers");
+        check(host().settle(), "settling");
+    }
+
+    cxlfw::base::host& host() { return glue_->host(); }
+    cxlfw::emu::platform& platform() { return *platform_; }
+    cxlfw::base::device& device(std::string const& name) {
+        auto* d = host().find_device(name);
+        if (!d) die("no device " + name);
+        return *d;
+    }
+
+    template <class D>
+    void load() {
+        check(cxlfw::register_driver<D>(host()), "registering " + std::string{D::name});
+        check(host().settle(), "settling");
+    }
+
+    /// One line: the device's state, and for a composed driver its mode and reason.
+    std::string describe(std::string const& name) {
+        auto info = host().info(device(name));
+        std::string s = name + ": " + std::string{cxlfw::base::to_string(info.state)};
+        if (info.state == cxlfw::base::device_state::deferred && info.waiting_on)
+            s += " on " + cxlfw::base::to_string(*info.waiting_on) + " (" + info.reason + ")";
+        if (info.state == cxlfw::base::device_state::failed)
+            s += " (" + info.error.message() + ": " + info.message + ")";
+        if (auto st = cxlfw::status_of(device(name))) {
+            s += ", " + std::string{cxlfw::to_string(st->mode)};
+            if (!st->reason.empty()) s += " (" + st->reason + ")";
+        }
+        return s;
+    }
+
+    [[noreturn]] static void die(std::string const& why) {
+        std::fprintf(stderr, "example: %s\n", why.c_str());
+        std::exit(1);
+    }
+    template <class R>
+    static void check(R const& r, std::string const& what) {
+        if (!r) die(what + ": " + r.error().message());
+    }
+
+private:
+    std::unique_ptr<cxlfw::emu::platform> platform_;
+    std::unique_ptr<cxlfw::drivers::platform_host> glue_;
+};
+
+/// "0x2_2000_0000+256 MiB"-style text for an HPA range.
+inline std::string text(cxlfw::core::hpa_range const& r) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "HPA 0x%llx-0x%llx (%llu MiB)",
+                  static_cast<unsigned long long>(r.start),
+                  static_cast<unsigned long long>(r.start + r.size - 1),
+                  static_cast<unsigned long long>(r.size >> 20));
+    return buf;
+}
+
+} // namespace examples
