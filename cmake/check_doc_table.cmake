@@ -1,0 +1,18 @@
+# Checks that a document names every case of a test folder, so the docs cannot fall behind:
+#   cmake -DDIR=<folder of <case>.cpp> -DDOC=<markdown file> -P check_doc_table.cmake
+file(GLOB cases "${DIR}/*.cpp")
+file(READ "${DOC}" doc)
+set(missing "")
+foreach(c IN LISTS cases)
+    get_filename_component(name "${c}" NAME_WE)
+    string(FIND "${doc}" "`${name}`" at)
+    if(at EQUAL -1)
+        list(APPEND missing "${name}")
+    endif()
+endforeach()
+if(missing)
+    string(REPLACE ";" ", " missing "${missing}")
+    message(FATAL_ERROR "${DOC} does not list these cases of ${DIR}: ${missing}")
+endif()
+list(LENGTH cases n)
+message(STATUS "${DOC} lists all ${n} cases of ${DIR}")
