@@ -8,13 +8,13 @@
 using examples::cxl_accel;
 
 int main() {
-    constexpr char const* accel = "0000:17:00.0";
     std::printf("%s: %s\n", std::string{cxl_accel::name}.c_str(), cxl_accel::describe().c_str());
 
-    auto t = cxlfw::emu::cxl_test_topology({.type2_window = true});
+    auto t = examples::demo_topology();
     t.acpi_root_present = false;
     examples::machine m{t};
     m.load<cxl_accel>();
+    std::string const accel = examples::find_pci(m.host(), 0x1e98, 0x0002);
     std::printf("  no CXL root yet: %s\n", m.describe(accel).c_str());
     bool ok = m.host().info(m.device(accel)).state == cxlfw::base::device_state::deferred;
 

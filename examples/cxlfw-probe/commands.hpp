@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli.hpp"
+#include "session.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -25,5 +26,12 @@ struct decode_options {
 };
 int run_decode(decode_options const&);
 void add_decode(CLI::App& app, decode_options& o, int& rc);
+
+struct trace_options {
+    platform_options platform;
+    std::string file;
+};
+int run_trace(trace_options const&);
+void add_trace(CLI::App& app, trace_options& o, int& rc);
 
 } // namespace probe

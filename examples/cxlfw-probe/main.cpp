@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
     probe::add_translate(app, translate, rc);
     probe::decode_options decode;
     probe::add_decode(app, decode, rc);
+    probe::trace_options trace;
+    probe::add_trace(app, trace, rc);
 
     try {
         app.parse(argc, argv);

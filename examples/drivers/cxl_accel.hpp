@@ -13,7 +13,7 @@ using namespace cxlfw::literals;
 struct cxl_accel
     : cxlfw::driver<cxl_accel, type2<cap::hdm<1>>, attach::mediated, when_absent::defer> {
     static constexpr std::string_view name = "cxl_accel";
-    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
+    static constexpr cxlfw::pci_id ids[] = {{0x1e98, 0x0002}}; // the demo's second accelerator
 
     /// Runs inside the mem driver's probe (Linux struct cxl_memdev_attach::probe).
     cxlfw::status on_cxl(cxlfw::cxl_ready<cxl_accel>& cxl) {

@@ -69,6 +69,32 @@ private:
     std::unique_ptr<cxlfw::drivers::platform_host> glue_;
 };
 
+/// The demo platform: Linux cxl_test's mock topology with its Type-2 accelerator (sfc-like ids,
+/// for efx_cxl) and a 512 MiB device-memory window on its host bridge (UID 2), plus two more
+/// devices on new root ports of that host bridge so every example driver has one: a second
+/// Type-2 accelerator (ids 1e98:0002, for cxl_accel) and a Type-1 cache device (1e98:0001).
+inline cxlfw::emu::topology demo_topology() {
+    auto t = cxlfw::emu::cxl_test_topology({.type2_window = true});
+    for (auto hb : t.host_bridge_elements()) {
+        if (t.host_bridge(hb).uid != 2) continue;
+        auto accel = cxlfw::emu::endpoint_spec::type2_device(512ull << 20);
+        accel.ids = {0x1e98, 0x0002};
+        t.add_endpoint(t.add_root_port(hb), accel);
+        t.add_endpoint(t.add_root_port(hb), cxlfw::emu::endpoint_spec::type1_device());
+        break;
+    }
+    return t;
+}
+
+/// The name of the first PCI device with these ids ("" if none).
+inline std::string find_pci(cxlfw::base::host& h, std::uint16_t vendor, std::uint16_t device) {
+    for (auto* d : h.devices())
+        if (auto* p = dynamic_cast<cxlfw::base::pci_device*>(d);
+            p && p->vendor() == vendor && p->device_id() == device)
+            return p->name();
+    return {};
+}
+
 /// "0x2_2000_0000+256 MiB"-style text for an HPA range.
 inline std::string text(cxlfw::core::hpa_range const& r) {
     char buf[64];
