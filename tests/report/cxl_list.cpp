@@ -5,6 +5,7 @@
 
 #include <cxlfw/report/cxl_list.hpp>
 #include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/mailbox.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -473,6 +474,38 @@ TEST_CASE("cxl list -I: partition_info only when the core keeps the mailbox reco
         if constexpr (kept) REQUIRE(m.at("partition_info").at("total_size") == 256_MiB);
     }
     REQUIRE(list(b, "Mvvv") == list(b, "BPEMDRTiIH"));
+}
+
+TEST_CASE("partition_info from kept Identify and Get Partition Info records, as ndctl's "
+          "util_cxl_memdev_partition_to_json",
+          "[report][list]") {
+    // The shape memdev_desc takes once it keeps the records (docs/report.md).
+    struct desc {
+        std::optional<spec::mbox::identify> identify;
+        std::optional<spec::mbox::partition_info> partition;
+    };
+    STATIC_REQUIRE(report::detail::keeps_mailbox_records_v<desc>);
+    desc d;
+    REQUIRE_FALSE(report::detail::partition_info(d)); // nothing read: nothing printed
+    d.identify.emplace();
+    d.identify->total_capacity = 8; // 256 MiB units
+    d.identify->volatile_capacity = 2;
+    d.identify->persistent_capacity = 2;
+    d.identify->partition_align = 1;
+    d.partition = spec::mbox::partition_info{
+        .active_volatile = 3, .active_persistent = 5, .next_volatile = 4, .next_persistent = 4};
+    auto p = report::detail::partition_info(d).value();
+    REQUIRE(p.at("total_size") == 2_GiB);
+    REQUIRE(p.at("volatile_only_size") == 512_MiB);
+    REQUIRE(p.at("persistent_only_size") == 512_MiB);
+    REQUIRE(p.at("partition_alignment_size") == 256_MiB);
+    REQUIRE(p.at("active_volatile_size") == 768_MiB);
+    REQUIRE(p.at("active_persistent_size") == 1280_MiB);
+    REQUIRE(p.at("next_volatile_size") == 1_GiB);
+    REQUIRE(p.at("next_persistent_size") == 1_GiB);
+    // Not partitionable (alignment 0): Identify's fixed sizes only.
+    d.identify->partition_align = 0;
+    REQUIRE_FALSE(report::detail::partition_info(d).value().contains("active_volatile_size"));
 }
 
 TEST_CASE("list_text escapes as json-c does and parses back", "[report][list]") {
