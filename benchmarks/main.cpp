@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -120,7 +121,10 @@ int main(int argc, char** argv) {
               << "| machine | " << cpu_model() << ", " << std::thread::hardware_concurrency()
               << " hardware threads |\n"
               << "| compiler | " << compiler() << " |\n"
-              << "| build type | " << CXLFW_BENCH_BUILD_TYPE << " |\n\n";
+              << "| build type | " << CXLFW_BENCH_BUILD_TYPE << " |\n";
+    if (char const* rev = std::getenv("CXLFW_BENCH_REVISION"))
+        std::cout << "| source | " << rev << " |\n";
+    std::cout << "\n";
 #ifndef NDEBUG
     std::cout << "**This is not an optimised build: the times say little.** Use "
                  "`scripts/bench.sh` (the release preset).\n\n";

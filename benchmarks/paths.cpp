@@ -5,6 +5,7 @@
 #include "common.hpp"
 #include "sections.hpp"
 
+#include <algorithm>
 #include <array>
 #include <iostream>
 #include <ostream>
@@ -42,12 +43,14 @@ struct accel : cxlfw::driver<accel<Attach, Policy, MapRegion>, type2<cap::hdm<1>
 struct path_counts {
     base::probe_counters accel, watcher, host_before_root, host_after_root;
     std::uint64_t accesses = 0; ///< the accelerator's register accesses
+    bool operator==(path_counts const&) const = default;
 };
 
 struct path_row {
     std::string attach, policy;
     std::vector<std::vector<seconds>> samples; // per phase: [0] register -> settled, [1] root
-    path_counts counts;
+    path_counts counts;                        // of the first run
+    std::vector<path_counts> differing;        // runs whose counts differ from the first's
 };
 
 /// One run: cxl_test with the stock drivers settled (the root present or not); then the
@@ -101,7 +104,12 @@ template <class D>
 variant path_variant(bool root_later, path_row& row, unsigned phases) {
     row.samples.assign(phases, {});
     return {D::describe(), [&row, root_later] {
-                auto t = path_once<D>(root_later, row.counts);
+                path_counts c;
+                auto t = path_once<D>(root_later, c);
+                if (row.samples[0].empty())
+                    row.counts = c;
+                else if (!(c == row.counts))
+                    row.differing.push_back(c);
                 // The harness keeps one number per run: the last phase; the others are kept here.
                 row.samples[0].push_back(t[0]);
                 if (root_later) row.samples[1].push_back(t[1]);
@@ -112,10 +120,10 @@ variant path_variant(bool root_later, path_row& row, unsigned phases) {
 void path_table(bool root_later, run_options const& opt, std::ostream& out) {
     std::cerr << "cxlfw-bench: 2. probe paths, root " << (root_later ? "later" : "present") << "\n";
     std::vector<path_row> rows(4);
-    rows[0] = {"mediated", "defer", {}, {}};
-    rows[1] = {"direct", "defer", {}, {}};
-    rows[2] = {"mediated", "degrade", {}, {}};
-    rows[3] = {"direct", "degrade", {}, {}};
+    rows[0] = {"mediated", "defer", {}, {}, {}};
+    rows[1] = {"direct", "defer", {}, {}, {}};
+    rows[2] = {"mediated", "degrade", {}, {}, {}};
+    rows[3] = {"direct", "degrade", {}, {}, {}};
     unsigned const phases = root_later ? 2 : 1;
     std::vector<variant> v{
         path_variant<accel<attach::mediated, when_absent::defer>>(root_later, rows[0], phases),
@@ -138,6 +146,7 @@ void path_table(bool root_later, run_options const& opt, std::ostream& out) {
         header.insert(header.end(), {"host attempts", "register → settled", "/ mediated+defer"});
     }
     header.push_back("accelerator register accesses");
+    header.push_back("counts equal in every run");
     table t{header};
     auto trio = [](base::probe_counters const& c) {
         return fmt_count(c.attempts) + " / " + fmt_count(c.deferrals) + " / " +
@@ -158,10 +167,31 @@ void path_table(bool root_later, run_options const& opt, std::ostream& out) {
         }
         cells.push_back(i == 0 ? "1" : fmt_ratio(compare(samples[i], samples[0])));
         cells.push_back(fmt_count(r.counts.accesses));
+        std::size_t const runs = r.samples[0].size() + opt.warmup;
+        cells.push_back(r.differing.empty() ? "yes"
+                                            : "**no**: " + std::to_string(r.differing.size()) +
+                                                  " of " + std::to_string(runs));
         t.row(cells);
     }
     out << "### CXL root " << (root_later ? "arriving after the first settle" : "present") << "\n\n"
         << t.markdown() << "\n";
+    for (auto const& r : rows) {
+        if (r.differing.empty()) continue;
+        // Which counts differ, and how: the first run's against each distinct other.
+        std::vector<path_counts> seen;
+        for (auto const& c : r.differing)
+            if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
+        out << "- " << r.attach << " + " << r.policy << ": the first run counted host attempts "
+            << r.counts.host_before_root.attempts << " / " << r.counts.host_after_root.attempts
+            << ", accelerator " << trio(r.counts.accel) << ", watcher " << trio(r.counts.watcher)
+            << "; other runs:";
+        for (auto const& c : seen)
+            out << " [host " << c.host_before_root.attempts << " / " << c.host_after_root.attempts
+                << ", accelerator " << trio(c.accel) << ", watcher " << trio(c.watcher) << "]";
+        out << "\n";
+    }
+    if (std::any_of(rows.begin(), rows.end(), [](auto const& r) { return !r.differing.empty(); }))
+        out << "\n";
 }
 
 // --- section 3b -------------------------------------------------------------------------
@@ -289,7 +319,9 @@ void run_paths(options const& opt, std::ostream& out) {
     out << "## 2. Probe paths of a Type-2 accelerator (cxl_test)\n\n";
     path_table(false, opt.probe_timing, out);
     path_table(true, opt.probe_timing, out);
-    out << "Counts are of one run (every run gives the same). \"Watcher\": the child device a "
+    out << "Counts are of the first run; the last column says whether every run counted the same "
+           "(attempts, deferrals, wake-ups of the accelerator, its watcher and the host, and the "
+           "accelerator's register accesses). \"Watcher\": the child device a "
            "degraded binding leaves, which waits for the missing piece and upgrades the device. "
            "Host attempts: every probe in the host while the accelerator's driver registers and "
            "settles (before the root), and after the root arrives (cxl_acpi, cxl_port, cxl_mem, "

@@ -13,6 +13,13 @@ if [ ! -f build/release/CMakeCache.txt ]; then
     cmake --preset release >/dev/null
 fi
 cxlfw_log "building cxlfw-bench in build/release"
-cmake --build --preset release -j "$(nproc)" --target cxlfw-bench
+# Build output goes to stderr: stdout is the markdown.
+cmake --build --preset release -j "$(nproc)" --target cxlfw-bench >&2
 cxlfw_log "running the benchmarks"
+# The source the numbers are of, for the table's header.
+if rev=$(git rev-parse --short HEAD 2>/dev/null); then
+    git diff --quiet HEAD -- include benchmarks examples/drivers 2>/dev/null ||
+        rev+=" with uncommitted changes"
+    export CXLFW_BENCH_REVISION="$rev"
+fi
 exec build/release/benchmarks/cxlfw-bench "$@"

@@ -35,6 +35,19 @@ namespace base = cxlfw::base;
 namespace core = cxlfw::core;
 namespace spec = cxlfw::spec;
 
+/// The mailbox records the capacity came from, into the memdev description, where the core has
+/// them (compose.hpp copies them when core::capacity carries them; so does the baseline).
+template <class Desc, class Capacity>
+void keep_mailbox_records(Desc& d, Capacity const& c) {
+    if constexpr (requires {
+                      d.identify = c.identify;
+                      d.partition = c.partition;
+                  }) {
+        d.identify = c.identify;
+        d.partition = c.partition;
+    }
+}
+
 /// What a bound Type-3 device keeps (Linux struct cxl_dev_state), owned by the binding.
 struct type3_state {
     std::optional<core::reg_block> component;
@@ -108,6 +121,7 @@ private:
         d.ram_size = capacity->ram;
         d.pmem_size = capacity->pmem;
         d.firmware = capacity->firmware;
+        keep_mailbox_records(d, *capacity);
         d.serial = core::read_serial_number(pdev.config()).value_or(0);
 
         // Mediated, and absence is a wait: the memdev waits on the cxl bus for cxl_mem.
