@@ -31,6 +31,7 @@
 #include <cxlfw/result.hpp>
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/interleave_math.hpp>
+#include <cxlfw/spec/mailbox.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -297,6 +298,9 @@ struct memdev_desc {
     bool media_ready = true; ///< what cxl_pci found (Linux cxlds->media_ready)
     bool direct = false;     ///< attached by its own driver: cxl_mem never binds it
     std::string firmware;    ///< Identify's firmware revision (reports)
+    /// The mailbox records the capacity came from (`cxl list -I` shows them).
+    std::optional<spec::mbox::identify> identify;
+    std::optional<spec::mbox::partition_info> partition;
 };
 
 /// Linux 7.0 struct cxl_memdev_attach: runs in cxl_mem's probe once the endpoint is attached;
@@ -497,6 +501,14 @@ public:
         memdev_hint_[std::move(parent)] = id;
         reserved_memdevs_.insert(id);
     }
+    /// Ask for region id `id` for the region the Type-2 helper (probe_mem) creates for the
+    /// memdev of device `parent`, so which of several accelerators probes first does not
+    /// change their names. A hint, not a reservation: other regions take the lowest free id
+    /// in creation order (Linux's rule), and a hint already taken falls back to that too.
+    void name_region(std::string parent, unsigned id) {
+        std::lock_guard lk{mu_};
+        region_hint_[std::move(parent)] = id;
+    }
 
     // --- links -------------------------------------------------------------------------------
 
@@ -544,7 +556,10 @@ private:
             return it->second;
         return lowest_free(memdev_ids_, reserved_memdevs_, 0);
     }
-    unsigned alloc_region_id() const {
+    unsigned alloc_region_id(std::string const& key) const {
+        if (auto it = region_hint_.find(key);
+            it != region_hint_.end() && !regions_.contains(it->second))
+            return it->second;
         unsigned id = 0;
         while (regions_.contains(id))
             ++id;
@@ -561,6 +576,7 @@ private:
     std::map<std::string, port*, std::less<>> by_uport_;
     std::vector<memdev*> memdevs_;
     std::map<unsigned, std::unique_ptr<region>> regions_;
+    std::map<std::string, unsigned, std::less<>> region_hint_;
     std::set<unsigned> port_ids_, memdev_ids_, reserved_ports_, reserved_memdevs_;
     std::map<std::string, unsigned, std::less<>> port_hint_, memdev_hint_;
     std::set<std::string, std::less<>> links_down_;
@@ -609,7 +625,9 @@ struct port_access {
     static unsigned alloc_memdev_id(cxl_core& c, std::string const& key) {
         return c.alloc_memdev_id(key);
     }
-    static unsigned alloc_region_id(cxl_core& c) { return c.alloc_region_id(); }
+    static unsigned alloc_region_id(cxl_core& c, std::string const& key) {
+        return c.alloc_region_id(key);
+    }
 };
 
 // --- forgetting destroyed devices (the host destroys them; the core must not keep them) --------

@@ -270,6 +270,8 @@ struct capacity {
     std::uint64_t total = 0;
     std::uint64_t partition_align = 0;
     std::string firmware;
+    std::optional<spec::mbox::identify> identify;        ///< as the device answered
+    std::optional<spec::mbox::partition_info> partition; ///< read when partitions are movable
 };
 
 inline fact_result<capacity> read_capacity(mailbox& mbox) {
@@ -282,6 +284,7 @@ inline fact_result<capacity> read_capacity(mailbox& mbox) {
     };
     capacity c;
     c.firmware = std::string{id->fw_revision_text()};
+    c.identify = *id;
     auto total = bytes(id->total_capacity);
     auto align = bytes(id->partition_align);
     if (!total || !align) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};
@@ -297,6 +300,7 @@ inline fact_result<capacity> read_capacity(mailbox& mbox) {
     }
     auto pi = get_partition_info(mbox);
     if (!pi) return pi.error();
+    c.partition = *pi;
     auto v = bytes(pi->active_volatile);
     auto p = bytes(pi->active_persistent);
     if (!v || !p) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};

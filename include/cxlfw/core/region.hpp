@@ -279,9 +279,10 @@ inline fact_result<void> setup_targets(region& r) {
 
 // --- creation and the interleave parameters ------------------------------------------------------
 
-/// Linux create_{ram,pmem}_region / the kernel API for Type-2 regions: a region on `root`.
-inline fact_result<region*> create_region(decoder& root, partition_mode mode,
-                                          target_type type = target_type::host_only_coherent) {
+namespace detail {
+/// create_region, naming the region after the reservation made for `key` (a device).
+inline fact_result<region*> create_region_for(decoder& root, partition_mode mode, target_type type,
+                                              std::string const& key) {
     cxl_core& core = root.owner().core();
     std::lock_guard lk{core.mutex()};
     if (root.kind() != decoder_kind::root)
@@ -299,11 +300,18 @@ inline fact_result<region*> create_region(decoder& root, partition_mode mode,
                                                  std::string{to_string(type)} + " " +
                                                  std::string{to_string(mode)} + " (restrictions " +
                                                  detail::hex(root.restrictions) + ")"};
-    unsigned const id = port_access::alloc_region_id(core);
+    unsigned const id = port_access::alloc_region_id(core, key);
     auto r = std::make_unique<region>(id, root, mode, type);
     region* raw = r.get();
     port_access::regions(core).emplace(id, std::move(r));
     return raw;
+}
+} // namespace detail
+
+/// Linux create_{ram,pmem}_region / the kernel API for Type-2 regions: a region on `root`.
+inline fact_result<region*> create_region(decoder& root, partition_mode mode,
+                                          target_type type = target_type::host_only_coherent) {
+    return detail::create_region_for(root, mode, type, {});
 }
 
 /// Linux interleave_granularity_store().
@@ -687,7 +695,7 @@ inline fact_result<hpa_range> probe_mem(memdev& md, std::uint64_t size,
         return fact{errc::no_capacity,
                     "no root decoder over " + hb->dev + " has " + detail::hex(size) + " free"};
     }
-    auto r = create_region(*chosen, partition_mode::ram, tt);
+    auto r = detail::create_region_for(*chosen, partition_mode::ram, tt, md.parent()->name());
     if (!r) {
         (void)dpa_free(*dec);
         return r.error();

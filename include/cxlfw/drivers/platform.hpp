@@ -128,7 +128,7 @@ private:
     }
 
     /// Port ids in node order (first pass); memdev ids for Type-3 (first pass), then Type-2
-    /// devices (second pass).
+    /// devices (second pass), with the id of the region each Type-2 device's driver maps.
     void reserve(emu::node const& n, bool type2_pass) {
         std::string const name{n.name()};
         bool const memory = n.is_endpoint() && (n.type() == emu::device_type::type3 ||
@@ -146,6 +146,8 @@ private:
         if (memory && want && !reserved_memdevs_.contains(name)) {
             reserved_memdevs_.insert(name);
             cxl_->name_memdev(name, next_memdev_++);
+            // A Type-2 driver maps its memory with the core's helper: name that region too.
+            if (type2_pass) cxl_->name_region(name, next_region_++);
         }
     }
 
@@ -224,6 +226,7 @@ private:
     std::set<std::string, std::less<>> reserved_ports_, reserved_memdevs_;
     unsigned next_port_ = 1;
     unsigned next_memdev_ = 0;
+    unsigned next_region_ = 0;
 };
 
 } // namespace cxlfw::drivers
