@@ -189,3 +189,28 @@ TEST_CASE("CXL lost under a bound driver releases it; it binds again when the li
     REQUIRE(nic::pcie_calls == 0);
     REQUIRE(core->regions().size() == regions_before);
 }
+
+TEST_CASE("a degraded device upgrades even when the root binds before its watcher first runs",
+          "[policy][probe]") {
+    // The order a --seed once produced: the NIC probes (no root yet: PCIe only, its watcher
+    // queued), then the root binds and signals, then the watcher runs for the first time. The
+    // watcher must look again, not wait for a signal that has already happened.
+    using nic = accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
+    nic::cxl_calls = nic::pcie_calls = 0;
+    auto platform = emu::build(cxl_test()).value();
+    drivers::platform_host ph{*platform};
+    REQUIRE(ph.populate());
+    REQUIRE(ph.register_drivers());
+    REQUIRE(cxlfw::register_driver<nic>(ph.host()));
+    base::host& h = ph.host();
+
+    REQUIRE(h.attach(*h.find_device(accel_name)).is_bound()); // before anything else probes
+    REQUIRE(cxlfw::status_of(*h.find_device(accel_name))->mode == cxl_mode::pcie_only);
+    REQUIRE(h.find_device(std::string{accel_name} + ":cxl_upgrade") != nullptr);
+    REQUIRE(h.attach(*h.find_device("ACPI0017:00")).is_bound()); // the root, and its signal
+    REQUIRE(h.settle());
+
+    REQUIRE(cxlfw::status_of(*h.find_device(accel_name))->mode == cxl_mode::cxl);
+    REQUIRE(nic::pcie_calls == 1);
+    REQUIRE(nic::cxl_calls == 1);
+}

@@ -82,29 +82,24 @@ public:
     virtual binding_status status() const = 0;
 };
 
-/// The watcher of a device bound without CXL: it waits on the missing piece, then retries.
+/// The watcher of a device bound without CXL: each probe retries the attach and, if a piece is
+/// still missing, waits on exactly that piece. It retries even on its first probe: the piece
+/// may have arrived between the device's probe and this one, and a deferral only catches
+/// what appears while it is being decided (Linux deferred_trigger_count has the same rule).
 class upgrade_device final : public base::device {
 public:
     using retry_fn = std::function<std::optional<core::fact>()>;
-    upgrade_device(std::string name, core::fact first, retry_fn retry)
-        : device{std::move(name), std::string{upgrade_bus_name}}, first_{std::move(first)},
-          retry_{std::move(retry)} {}
+    upgrade_device(std::string name, retry_fn retry)
+        : device{std::move(name), std::string{upgrade_bus_name}}, retry_{std::move(retry)} {}
 
-    /// The first probe waits on the fact that made the device go without CXL; later ones
-    /// retry the attach and wait on whatever is missing then.
     base::probe_outcome probe() {
-        core::fact f = first_ ? *std::exchange(first_, std::nullopt) : core::fact{};
-        if (f.code == std::error_code{}) {
-            auto again = retry_();
-            if (!again) return base::bound();
-            f = std::move(*again);
-        }
-        if (f.missing) return base::deferred(*f.missing, "upgrade to CXL: " + f.message());
-        return base::failed(f.code, "upgrade to CXL: " + f.message());
+        auto f = retry_();
+        if (!f) return base::bound();
+        if (f->missing) return base::deferred(*f->missing, "upgrade to CXL: " + f->message());
+        return base::failed(f->code, "upgrade to CXL: " + f->message());
     }
 
 private:
-    std::optional<core::fact> first_;
     retry_fn retry_;
 };
 
@@ -208,8 +203,16 @@ struct binding final : binding_base {
     }
 };
 
+/// What every composed driver answers, whatever its D.
+class composed_base : public base::pci_driver {
+public:
+    using base::pci_driver::pci_driver;
+    /// describe(): "type2<hdm<1>,ras> attach=direct when_absent=degrade"
+    virtual std::string composition() const = 0;
+};
+
 template <class D>
-class composed_driver final : public base::pci_driver {
+class composed_driver final : public composed_base {
     using T = typename D::traits_type;
     using A = typename D::attach_type;
     using P = typename D::absence_type;
@@ -219,7 +222,9 @@ class composed_driver final : public base::pci_driver {
 
 public:
     composed_driver()
-        : pci_driver{driver_name<D>(), id_table<D>(), class_table<D>(), probe_type_of()} {}
+        : composed_base{driver_name<D>(), id_table<D>(), class_table<D>(), probe_type_of()} {}
+
+    std::string composition() const override { return D::describe(); }
 
     base::probe_outcome probe(base::device& dev) override { return run(dev, false); }
 
@@ -324,6 +329,8 @@ private:
                 d.ram_size = cap->ram;
                 d.pmem_size = cap->pmem;
                 d.firmware = cap->firmware;
+                d.identify = cap->identify;
+                d.partition = cap->partition;
             } else {
                 for (unsigned i = 0; i < dv->ranges.size() && i < dv->capability.hdm_count; ++i)
                     if (dv->ranges[i].present()) d.ram_size += dv->ranges[i].size;
@@ -396,12 +403,16 @@ private:
         if (!f.missing) return base::bound(); // nothing that arrives can change it
         base::pci_device& pci = *b.pci;
         base::host& h = *pci.host();
-        auto watcher = std::make_unique<upgrade_device>(pci.name() + ":cxl_upgrade", f,
+        auto watcher = std::make_unique<upgrade_device>(pci.name() + ":cxl_upgrade",
                                                         [this, &b]() -> std::optional<core::fact> {
-                                                            if constexpr (A::attaches)
-                                                                return try_attach(b);
-                                                            else
+                                                            if constexpr (A::attaches) {
+                                                                auto again = try_attach(b);
+                                                                if (again)
+                                                                    b.reason = again->message();
+                                                                return again;
+                                                            } else {
                                                                 return std::nullopt;
+                                                            }
                                                         });
         auto added = h.add_device(std::move(watcher), &pci);
         if (!added) return base::failed(added.error(), "adding the CXL upgrade watcher");
@@ -425,6 +436,14 @@ result<base::driver*> register_driver(base::host& h) {
     auto drv = h.register_driver(std::make_unique<policy::detail::composed_driver<D>>());
     if (!drv) return drv.error();
     return static_cast<base::driver*>(*drv);
+}
+
+/// A registered driver's composition ("type3<mailbox,hdm<1>,ras> attach=mediated
+/// when_absent=wait"), or nothing for a driver that is not composed.
+inline std::optional<std::string> composition_of(base::driver const& drv) {
+    if (auto const* c = dynamic_cast<policy::detail::composed_base const*>(&drv))
+        return c->composition();
+    return std::nullopt;
 }
 
 /// How a device bound by a composed driver stands, or nothing for other devices.
