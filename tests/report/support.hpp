@@ -3,6 +3,8 @@
 // golden files.
 #pragma once
 
+#include "../support/golden.hpp"
+
 #include <cxlfw/core/core.hpp>
 #include <cxlfw/drivers/drivers.hpp>
 #include <cxlfw/emu/emu.hpp>
@@ -229,52 +231,12 @@ inline std::vector<json> all(json const& j, std::string const& key) {
 
 // --- golden files ---------------------------------------------------------------------------
 
-inline std::string golden_path(std::string const& name) {
-    return std::string{CXLFW_TEST_DATA_DIR} + "/../report/golden/" + name;
-}
+using cxlfw_test::first_difference;
+using cxlfw_test::split_lines;
 
-inline std::vector<std::string> split_lines(std::string const& s) {
-    std::vector<std::string> out;
-    std::istringstream in{s};
-    for (std::string l; std::getline(in, l);)
-        out.push_back(l);
-    return out;
-}
-
-/// A unified-looking diff around the first difference (a few lines of context).
-inline std::string first_difference(std::string const& expected, std::string const& actual) {
-    auto const e = split_lines(expected), a = split_lines(actual);
-    std::size_t i = 0;
-    while (i < e.size() && i < a.size() && e[i] == a[i])
-        ++i;
-    std::ostringstream d;
-    std::size_t const from = i >= 3 ? i - 3 : 0;
-    d << "--- golden\n+++ actual\n@@ first difference at line " << i + 1 << " @@\n";
-    for (std::size_t k = from; k < i; ++k)
-        d << " " << e[k] << "\n";
-    for (std::size_t k = i; k < std::min(e.size(), i + 4); ++k)
-        d << "-" << e[k] << "\n";
-    for (std::size_t k = i; k < std::min(a.size(), i + 4); ++k)
-        d << "+" << a[k] << "\n";
-    if (e.size() != a.size()) d << "(golden " << e.size() << " lines, actual " << a.size() << ")\n";
-    return d.str();
-}
-
-/// Compare `actual` with tests/report/golden/<name>; CXLFW_UPDATE_GOLDEN=1 rewrites the file.
+/// Compare `actual` with tests/report/golden/<name> (tests/support/golden.hpp).
 inline void check_golden(std::string const& name, std::string const& actual) {
-    auto const path = golden_path(name);
-    if (char const* u = std::getenv("CXLFW_UPDATE_GOLDEN"); u && std::string_view{u} == "1") {
-        std::ofstream out{path, std::ios::binary};
-        REQUIRE(out);
-        out << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::ifstream in{path, std::ios::binary};
-    INFO("golden file " << path << " (regenerate with CXLFW_UPDATE_GOLDEN=1)");
-    REQUIRE(in);
-    std::string const expected{std::istreambuf_iterator<char>{in}, {}};
-    if (expected != actual) FAIL_CHECK(first_difference(expected, actual));
+    cxlfw_test::check_golden("report", name, actual);
 }
 
 } // namespace cxlfw::report::testing
