@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,10 @@ enum exit_code : int {
     bad_input = 4,    ///< an input file is malformed (table, dump)
     probe_failed = 5, ///< the platform did not settle as the command needs
 };
+
+/// What the command line chose to run; set by the chosen subcommand's parse callback and run
+/// once parsing is complete, so nothing runs before the whole line is known to be valid.
+using action = std::function<int()>;
 
 /// A failure that ends the command with one line on stderr and its exit code.
 struct failure {

@@ -138,10 +138,10 @@ int run_decode(decode_options const& o) {
     return ok;
 }
 
-void add_decode(CLI::App& app, decode_options& o, int& rc) {
+void add_decode(CLI::App& app, decode_options& o, action& chosen) {
     auto* cmd = app.add_subcommand("decode", "decode the CXL DVSECs of devices in a dump");
     cmd->add_option("--lspci", o.lspci, "an `lspci -xxx` or `-xxxx` text dump")->required();
-    cmd->callback([&] { rc = run_decode(o); });
+    cmd->callback([&] { chosen = [&o] { return run_decode(o); }; });
 }
 
 } // namespace probe

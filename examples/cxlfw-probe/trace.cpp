@@ -23,11 +23,11 @@ int run_trace(trace_options const& o) {
     return ok;
 }
 
-void add_trace(CLI::App& app, trace_options& o, int& rc) {
+void add_trace(CLI::App& app, trace_options& o, action& chosen) {
     auto* cmd = app.add_subcommand("trace", "write the probe timeline as Chrome trace JSON");
     cmd->add_option("file", o.file, "where to write it (open it in ui.perfetto.dev)")->required();
     add_platform_options(*cmd, o.platform);
-    cmd->callback([&] { rc = run_trace(o); });
+    cmd->callback([&] { chosen = [&o] { return run_trace(o); }; });
 }
 
 } // namespace probe

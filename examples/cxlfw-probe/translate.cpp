@@ -68,7 +68,7 @@ int run_translate(translate_options const& o) {
     return ok;
 }
 
-void add_translate(CLI::App& app, translate_options& o, int& rc) {
+void add_translate(CLI::App& app, translate_options& o, action& chosen) {
     auto* cmd = app.add_subcommand("translate", "DPA -> HPA offset for an interleave position");
     auto num = [&](char const* name, std::optional<std::uint64_t>& into, char const* what) {
         return cmd
@@ -96,7 +96,7 @@ void add_translate(CLI::App& app, translate_options& o, int& rc) {
     auto* window = num("--window", o.window, "index of the usable window in --cedt");
     cedt->needs(window)->excludes(hb)->excludes(math)->excludes(maps);
     window->needs(cedt);
-    cmd->callback([&] { rc = run_translate(o); });
+    cmd->callback([&] { chosen = [&o] { return run_translate(o); }; });
 }
 
 } // namespace probe

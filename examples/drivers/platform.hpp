@@ -70,19 +70,21 @@ private:
 };
 
 /// The demo platform: Linux cxl_test's mock topology with its Type-2 accelerator (sfc-like ids,
-/// for efx_cxl) and a 512 MiB device-memory window on its host bridge (UID 2), plus two more
-/// devices on new root ports of that host bridge so every example driver has one: a second
-/// Type-2 accelerator (ids 1e98:0002, for cxl_accel) and a Type-1 cache device (1e98:0001).
+/// for efx_cxl) and a 512 MiB device-memory window on its host bridge (UID 2), plus what makes
+/// every example driver find a device: a Type-1 cache device (1e98:0001) on a new root port
+/// of that host bridge, and a second Type-2 accelerator (1e98:0002, for cxl_accel) on a host
+/// bridge of its own (UID 4) with its own 512 MiB device-memory window, so that which
+/// accelerator probes first changes nothing.
 inline cxlfw::emu::topology demo_topology() {
+    namespace r = cxlfw::spec::cfmws_restrict;
     auto t = cxlfw::emu::cxl_test_topology({.type2_window = true});
-    for (auto hb : t.host_bridge_elements()) {
-        if (t.host_bridge(hb).uid != 2) continue;
-        auto accel = cxlfw::emu::endpoint_spec::type2_device(512ull << 20);
-        accel.ids = {0x1e98, 0x0002};
-        t.add_endpoint(t.add_root_port(hb), accel);
-        t.add_endpoint(t.add_root_port(hb), cxlfw::emu::endpoint_spec::type1_device());
-        break;
-    }
+    for (auto hb : t.host_bridge_elements())
+        if (t.host_bridge(hb).uid == 2)
+            t.add_endpoint(t.add_root_port(hb), cxlfw::emu::endpoint_spec::type1_device());
+    auto accel = cxlfw::emu::endpoint_spec::type2_device(512ull << 20);
+    accel.ids = {0x1e98, 0x0002};
+    t.add_endpoint(t.add_root_port(t.add_host_bridge({.uid = 4})), accel);
+    t.add_window({.size = 512ull << 20, .targets = {4}, .restrictions = r::type2 | r::volatile_});
     return t;
 }
 

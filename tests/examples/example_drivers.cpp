@@ -37,7 +37,9 @@ TEST_CASE("Linux 7.0-style accelerator: deferred on the root, attached through c
     REQUIRE(r.exit_code == 0);
     REQUIRE(has(r.out, "attach=mediated when_absent=defer"));
     REQUIRE(has(r.out, "deferred on event:cxl_root:root0"));
-    REQUIRE(has(r.out, "root arrived:    0000:18:00.0: bound, CXL"));
+    auto arrived = r.out.find("root arrived:");
+    REQUIRE(arrived != std::string::npos);
+    REQUIRE(has(r.out.substr(arrived, r.out.find('\n', arrived) - arrived), ": bound, CXL"));
     REQUIRE(has(r.out, "deferrals 1"));
 }
 
