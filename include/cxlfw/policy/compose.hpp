@@ -369,15 +369,23 @@ private:
                 b.memdev = *md;
             }
             core::memdev& md = *b.memdev;
-            if (!b.desc.media_ready)
-                return core::fact{errc::media_not_ready, md.name() + ": media not ready"};
-            if (auto ok = core::enumerate_ports(md, &pci); !ok) return ok.error();
-            if (!md.endpoint())
-                if (auto ep = core::add_endpoint(md, &pci); !ep) return ep.error();
-            if (auto ok = b.run_on_cxl(md, pci); !ok)
-                return core::fact{ok.error(), md.name() + ": on_cxl failed"};
-            return std::nullopt;
+            // Kept on the memdev as cxl_mem keeps its own: reports say why it is not attached.
+            auto f = attach_direct(b, md);
+            md.set_last_fact(f);
+            return f;
         }
+    }
+
+    std::optional<core::fact> attach_direct(binding<D>& b, core::memdev& md) {
+        base::pci_device& pci = *b.pci;
+        if (!b.desc.media_ready)
+            return core::fact{errc::media_not_ready, md.name() + ": media not ready"};
+        if (auto ok = core::enumerate_ports(md, &pci); !ok) return ok.error();
+        if (!md.endpoint())
+            if (auto ep = core::add_endpoint(md, &pci); !ep) return ep.error();
+        if (auto ok = b.run_on_cxl(md, pci); !ok)
+            return core::fact{ok.error(), md.name() + ": on_cxl failed"};
+        return std::nullopt;
     }
 
     /// Step 5: the absence policy's reaction to a fact, and nothing else.

@@ -287,7 +287,10 @@ private:
         }
         if (!m.endpoint()) {
             std::string why = "not attached";
-            if (m.last_fact()) why += ": " + m.last_fact()->message();
+            // Left out when the mark already says it (a degraded direct attach).
+            if (m.last_fact() &&
+                (!mk || mk->line.find(m.last_fact()->message()) == std::string::npos))
+                why += ": " + m.last_fact()->message();
             ls.push_back(why);
             if (!mk) attrs += R"(, style="dashed", color="red")";
         }

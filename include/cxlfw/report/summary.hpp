@@ -105,9 +105,12 @@ struct device_entry {
         default:
             break;
         }
+        // The why is left out when the outcome already said it (a degraded direct attach).
         if (!memdev.empty() && !memdev_attached)
             d += (d.empty() ? "" : "; ") + memdev + " not attached" +
-                 (memdev_problem.empty() ? "" : ": " + memdev_problem);
+                 (memdev_problem.empty() || d.find(memdev_problem) != std::string::npos
+                      ? ""
+                      : ": " + memdev_problem);
         return d;
     }
 };
