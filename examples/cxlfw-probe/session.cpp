@@ -92,9 +92,19 @@ emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src)
             }
         }
     }
-    for (auto const& c : table.chbs_list)
-        if (std::find(placed.begin(), placed.end(), c.uid) == placed.end())
-            t.add_host_bridge({.uid = c.uid, .chbs_version = c.cxl_version, .chbs_base = c.base});
+    // Host bridges of the table alone: QEMU's pxb-cxl has _UID = its root bus number, so the
+    // bridges keep the names they have in that guest (pci0000:0c for UID 12) where UIDs fit.
+    bool const uid_is_bus = std::all_of(table.chbs_list.begin(), table.chbs_list.end(),
+                                        [](auto const& c) { return c.uid <= 0xFF; });
+    for (auto const& c : table.chbs_list) {
+        if (std::find(placed.begin(), placed.end(), c.uid) != placed.end()) continue;
+        emu::host_bridge_spec hb{.uid = c.uid, .chbs_version = c.cxl_version, .chbs_base = c.base};
+        if (uid_is_bus && placed.empty()) {
+            hb.segment = 0;
+            hb.bus = static_cast<std::uint8_t>(c.uid);
+        }
+        t.add_host_bridge(hb);
+    }
     for (auto const& w : table.cfmws_list)
         t.add_window({.base = w.base_hpa,
                       .size = w.window_size,
