@@ -35,13 +35,19 @@ cxlfw_need_packages() {
     fi
 }
 
-# cxlfw_build preset: configures (once) and builds with every core.
+# cxlfw_build preset [target...]: configures (once) and builds (everything, or the targets)
+# with every core.
 cxlfw_build() {
     local preset=$1
+    shift
     if [ ! -f "build/$preset/CMakeCache.txt" ]; then
         cxlfw_log "configuring build/$preset"
         cmake --preset "$preset" >/dev/null
     fi
-    cxlfw_log "building build/$preset"
-    cmake --build --preset "$preset" -j "$(nproc)"
+    cxlfw_log "building build/$preset${*:+ ($*)}"
+    if [ $# -gt 0 ]; then
+        cmake --build --preset "$preset" -j "$(nproc)" --target "$@"
+    else
+        cmake --build --preset "$preset" -j "$(nproc)"
+    fi
 }

@@ -31,10 +31,10 @@ int run_run(run_options const& o) {
     std::printf("cxlfw-probe run: %s\n", s->describe().c_str());
     std::puts("drivers, in load order:");
     for (auto const& name : s->load_order()) {
-        std::string how;
+        std::string how = "stock, hand-written";
         if (auto* drv = s->host().find_driver(name))
-            if (auto c = cxlfw::composition_of(*drv)) how = "  " + *c;
-        std::printf("  %-12s%s\n", name.c_str(), how.c_str());
+            if (auto c = cxlfw::composition_of(*drv)) how = *c;
+        std::printf("  %-12s  %s\n", name.c_str(), how.c_str());
     }
     std::puts("");
     auto summary = cxlfw::report::device_summary(s->host(), cxlfw::report::policy_notes());

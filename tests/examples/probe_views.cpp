@@ -153,7 +153,8 @@ TEST_CASE("the settled list and dot do not depend on the seed", "[examples][prob
     CHECK(load_orders.size() > 1); // the seed did change the order
 }
 
-TEST_CASE("--cedt takes host bridges and windows from QEMU's CEDT", "[examples][probe]") {
+TEST_CASE("list and run with --cedt take host bridges and windows from QEMU's CEDT",
+          "[examples][probe]") {
     auto const cedt = data + "/qemu/CEDT.cxl";
     // tests/data/SOURCES.md: two windows of 4 GiB at 0x1_1000_0000 (1 way, target 12) and
     // 0x2_1000_0000 (2 ways at 8 KiB, targets 12 and 222), restrictions 0xF, QTG 0.
