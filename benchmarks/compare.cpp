@@ -9,14 +9,6 @@
 // Every repetition checks that both make the same register accesses (per node and region) and
 // leave the same CXL state (core::dump).
 
-// g++-12 at -O3 (the Release build) reports false -Wrestrict errors inside core::dump, on its
-// `"literal" + std::string&&` concatenations (dump.hpp; GCC bug 105329). The warning's location
-// is in libstdc++, so it is silenced for this whole translation unit. Remove once dump.hpp
-// avoids the pattern.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
-
 #include "baseline/cxl_pci_hand.hpp"
 #include "baseline/efx_hand.hpp"
 #include "common.hpp"
