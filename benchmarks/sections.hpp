@@ -24,7 +24,7 @@ struct options {
     /// platform whose teardown is timed (teardown is quadratic in the core, see the docs).
     std::vector<unsigned> scale_host_bridges{8, 80, 800};
     unsigned scale_reps = 3;
-    unsigned teardown_max_endpoints = 10240;
+    unsigned teardown_max_endpoints = 102400;
 };
 
 // Each prints its markdown section (a heading, a table, notes) to `out`; progress goes to stderr.

@@ -280,6 +280,7 @@ private:
     int commit_end_ = -1;
     int hdm_end_ = -1;
     memdev* memdev_ = nullptr;
+    std::vector<port*> children_; ///< ports whose parent_ is this one (teardown walks them)
     std::map<std::string, struct dport*, std::less<>> eps_;
     std::map<class region*, decoder*> region_decoders_;
     bool dead_ = false;
@@ -342,6 +343,8 @@ private:
     attach_probe probe_;
     std::atomic<bool> direct_;
     port* endpoint_ = nullptr;
+    std::set<port*> interest_;    ///< ports whose eps_ name this memdev (its path to the root)
+    std::vector<port*> ep_ports_; ///< endpoint ports made for it that still exist
     std::string owner_; ///< the device whose binding holds the attach (memdev or its driver's)
     std::optional<fact> last_fact_;
 };
@@ -417,17 +420,14 @@ public:
         return it == by_uport_.end() || it->second->dead_ ? nullptr : it->second;
     }
     port* find_port(std::string_view name) const {
-        std::lock_guard lk{mu_};
-        for (auto* p : ports_)
-            if (p->name() == name && !p->dead_) return p;
-        return nullptr;
+        port* p = find_port_any(name);
+        return p && !p->dead_ ? p : nullptr;
     }
     /// A port by name, also one being unregistered (until the host destroys it).
     port* find_port_any(std::string_view name) const {
         std::lock_guard lk{mu_};
-        for (auto* p : ports_)
-            if (p->name() == name) return p;
-        return nullptr;
+        auto it = port_names_.find(name);
+        return it == port_names_.end() ? nullptr : it->second;
     }
     /// Live ports by id (root0 first).
     std::vector<port*> ports() const {
@@ -440,9 +440,8 @@ public:
     }
     memdev* find_memdev(std::string_view name) const {
         std::lock_guard lk{mu_};
-        for (auto* m : memdevs_)
-            if (m->name() == name) return m;
-        return nullptr;
+        auto it = memdev_names_.find(name);
+        return it == memdev_names_.end() ? nullptr : it->second;
     }
     /// Memdevs by id.
     std::vector<memdev*> memdevs() const {
@@ -575,6 +574,9 @@ private:
     std::vector<port*> ports_;
     std::map<std::string, port*, std::less<>> by_uport_;
     std::vector<memdev*> memdevs_;
+    // By name: ids (and so names) are unique among the objects that exist, dead ports included.
+    std::map<std::string, port*, std::less<>> port_names_;
+    std::map<std::string, memdev*, std::less<>> memdev_names_;
     std::map<unsigned, std::unique_ptr<region>> regions_;
     std::map<std::string, unsigned, std::less<>> region_hint_;
     std::set<unsigned> port_ids_, memdev_ids_, reserved_ports_, reserved_memdevs_;
@@ -596,7 +598,10 @@ struct port_access {
     static int& commit_end(port& p) { return p.commit_end_; }
     static int& hdm_end(port& p) { return p.hdm_end_; }
     static memdev*& memdev_of(port& p) { return p.memdev_; }
-    static std::map<std::string, dport*, std::less<>>& eps(port& p) { return p.eps_; }
+    static std::map<std::string, dport*, std::less<>> const& eps(port const& p) { return p.eps_; }
+    static std::vector<port*>& children(port& p) { return p.children_; }
+    static std::set<port*>& interest(memdev& m) { return m.interest_; }
+    static std::vector<port*>& ep_ports(memdev& m) { return m.ep_ports_; }
     static std::map<region*, decoder*>& region_decoders(port& p) { return p.region_decoders_; }
     static bool& dead(port& p) { return p.dead_; }
 
@@ -615,6 +620,22 @@ struct port_access {
     static std::vector<port*>& ports(cxl_core& c) { return c.ports_; }
     static std::map<std::string, port*, std::less<>>& by_uport(cxl_core& c) { return c.by_uport_; }
     static std::vector<memdev*>& memdevs(cxl_core& c) { return c.memdevs_; }
+    static std::map<std::string, port*, std::less<>>& port_names(cxl_core& c) {
+        return c.port_names_;
+    }
+    static std::map<std::string, memdev*, std::less<>>& memdev_names(cxl_core& c) {
+        return c.memdev_names_;
+    }
+    /// Records memdev `m`'s interest in port `p` through dport `dp` (Linux add_ep()).
+    static void add_ep(port& p, memdev& m, dport* dp) {
+        p.eps_[m.name()] = dp;
+        m.interest_.insert(&p);
+    }
+    /// Ends it; false if there was none.
+    static bool del_ep(port& p, memdev& m) {
+        m.interest_.erase(&p);
+        return p.eps_.erase(m.name()) > 0;
+    }
     static std::map<unsigned, std::unique_ptr<region>>& regions(cxl_core& c) { return c.regions_; }
     static std::set<unsigned>& port_ids(cxl_core& c) { return c.port_ids_; }
     static std::set<unsigned>& memdev_ids(cxl_core& c) { return c.memdev_ids_; }
@@ -633,19 +654,27 @@ struct port_access {
 // --- forgetting destroyed devices (the host destroys them; the core must not keep them) --------
 
 inline void cxl_core::forget(port& p) {
+    // Only the objects linked to p are visited: the teardown of N ports stays linear.
     std::lock_guard lk{mu_};
     std::erase(ports_, &p);
+    if (auto it = port_names_.find(p.name()); it != port_names_.end() && it->second == &p)
+        port_names_.erase(it);
     if (auto it = by_uport_.find(p.uport()); it != by_uport_.end() && it->second == &p)
         by_uport_.erase(it);
     if (root_ == &p) root_ = nullptr;
     port_ids_.erase(p.id());
-    for (auto* m : memdevs_)
+    if (memdev* m = p.memdev_) {
         if (m->endpoint_ == &p) m->endpoint_ = nullptr;
-    for (auto* q : ports_)
-        if (q->parent_ == &p) {
-            q->parent_ = nullptr;
-            q->parent_dport_ = nullptr;
-        }
+        std::erase(m->ep_ports_, &p);
+    }
+    if (p.parent_) std::erase(p.parent_->children_, &p);
+    for (auto* q : p.children_) {
+        q->parent_ = nullptr;
+        q->parent_dport_ = nullptr;
+    }
+    for (auto const& [name, dp] : p.eps_)
+        if (auto it = memdev_names_.find(name); it != memdev_names_.end())
+            it->second->interest_.erase(&p);
     // Regions that use this port's decoders lose them: drop them without touching hardware
     // (the orderly paths reset and delete regions before a port goes).
     for (auto it = regions_.begin(); it != regions_.end();) {
@@ -675,11 +704,13 @@ inline void cxl_core::forget(port& p) {
 inline void cxl_core::forget(memdev& m) {
     std::lock_guard lk{mu_};
     std::erase(memdevs_, &m);
+    if (auto it = memdev_names_.find(m.name()); it != memdev_names_.end() && it->second == &m)
+        memdev_names_.erase(it);
     memdev_ids_.erase(m.id());
-    for (auto* p : ports_) {
+    for (auto* p : m.interest_)
         p->eps_.erase(m.name());
+    for (auto* p : m.ep_ports_)
         if (p->memdev_ == &m) p->memdev_ = nullptr;
-    }
 }
 
 inline port::~port() {

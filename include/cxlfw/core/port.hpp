@@ -66,6 +66,9 @@ inline fact unbound_fact(base::host const& h, port const& p) {
 
 inline void register_port(cxl_core& core, port& p) {
     port_access::ports(core).push_back(&p);
+    port_access::port_names(core)[p.name()] = &p;
+    if (port* parent = p.parent_port()) port_access::children(*parent).push_back(&p);
+    if (memdev* m = p.endpoint_memdev()) port_access::ep_ports(*m).push_back(&p);
     port_access::by_uport(core)[p.uport()] = &p;
     port_access::port_ids(core).insert(p.id());
 }
@@ -269,20 +272,21 @@ inline void detach_memdev(cxl_core& core, memdev& md) {
 
 /// Linux cxl_detach_ep(): the memdev's interest in its ports ends; switch ports nobody is
 /// interested in any more go (host-bridge ports stay: the root owns them).
-inline void detach_ep(cxl_core& core, std::string const& md) {
+inline void detach_ep(cxl_core& core, std::string const& md_name) {
     std::lock_guard lk{core.mutex()};
-    auto ports = core.ports();
-    std::sort(ports.begin(), ports.end(), [](port* a, port* b) { return a->depth() > b->depth(); });
-    std::vector<std::string> names; // removing a port may destroy others: look each up again
-    for (port* p : ports)
-        if (p->endpoints().contains(md)) names.push_back(p->name());
-    for (auto const& name : names) {
+    memdev* md = core.find_memdev(md_name);
+    if (!md) return; // its destruction already ended its interest
+    // The ports on its path, deepest first.
+    std::vector<std::pair<unsigned, std::string>> names; // removing a port may destroy others
+    for (port* p : port_access::interest(*md))
+        if (!port_access::dead(*p)) names.emplace_back(p->depth(), p->name());
+    std::sort(names.rbegin(), names.rend());
+    for (auto const& [depth, name] : names) {
         port* p = core.find_port(name);
-        if (!p) continue;
-        auto& eps = port_access::eps(*p);
-        if (!eps.erase(md)) continue;
+        if (!p || !port_access::del_ep(*p, *md)) continue;
         port* parent = p->parent_port();
-        if (eps.empty() && p->kind() == port_kind::switch_port && parent && parent->is_bound())
+        if (p->endpoints().empty() && p->kind() == port_kind::switch_port && parent &&
+            parent->is_bound())
             unregister_port(*p);
     }
 }
@@ -334,9 +338,8 @@ inline void unregister_port(port& p) {
     port_access::dead(p) = true;
     // Newest first; by name, since unregistering one may destroy another.
     std::vector<std::pair<unsigned, std::string>> children;
-    for (port* q : port_access::ports(core))
-        if (q->parent_port() == &p && !port_access::dead(*q))
-            children.emplace_back(q->id(), q->name());
+    for (port* q : port_access::children(p))
+        if (!port_access::dead(*q)) children.emplace_back(q->id(), q->name());
     std::sort(children.rbegin(), children.rend());
     for (auto const& [id, name] : children)
         if (port* c = core.find_port_any(name)) unregister_port(*c);
@@ -508,7 +511,7 @@ inline fact_result<step> add_port_attach_ep(cxl_core& core, memdev& md, base::de
     if (!p) return p.error();
     auto dp = find_or_add_dport(**p, dport_dev);
     if (!dp) return dp.error();
-    port_access::eps(**p)[md.name()] = *dp;
+    port_access::add_ep(**p, md, *dp);
     return step::added;
 }
 
@@ -537,7 +540,7 @@ inline fact_result<void> enumerate_ports(memdev& md, base::device* owner = nullp
             if (port* p = core.port_by_uport(uport_dev->name())) {
                 auto dp = detail::find_or_add_dport(*p, *dport_dev);
                 if (!dp) return dp.error();
-                port_access::eps(*p)[md.name()] = *dp;
+                port_access::add_ep(*p, md, *dp);
                 if (p->kind() == port_kind::host_bridge) return {};
                 continue;
             }
