@@ -63,7 +63,7 @@ inline fact_result<memdev*> add_memdev(base::device& parent, memdev_desc desc,
     memdev* raw = md.get();
     if (auto ok = h.add_device(std::move(md), &parent); !ok)
         return fact{ok.error(), "adding the memdev of " + parent.name()};
-    port_access::memdevs(core).push_back(raw);
+    port_access::memdevs(core)[raw->id()] = raw;
     port_access::memdev_names(core)[raw->name()] = raw;
     port_access::memdev_ids(core).insert(id);
     base::devm_add_action(parent, "cxl_memdev:" + raw->name(), [&h, &core, name = raw->name()] {

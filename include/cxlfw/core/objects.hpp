@@ -433,9 +433,8 @@ public:
     std::vector<port*> ports() const {
         std::lock_guard lk{mu_};
         std::vector<port*> out;
-        for (auto* p : ports_)
+        for (auto [id, p] : ports_)
             if (!p->dead_) out.push_back(p);
-        std::sort(out.begin(), out.end(), [](port* a, port* b) { return a->id() < b->id(); });
         return out;
     }
     memdev* find_memdev(std::string_view name) const {
@@ -446,8 +445,9 @@ public:
     /// Memdevs by id.
     std::vector<memdev*> memdevs() const {
         std::lock_guard lk{mu_};
-        std::vector<memdev*> out{memdevs_.begin(), memdevs_.end()};
-        std::sort(out.begin(), out.end(), [](memdev* a, memdev* b) { return a->id() < b->id(); });
+        std::vector<memdev*> out;
+        for (auto [id, m] : memdevs_)
+            out.push_back(m);
         return out;
     }
     /// Regions by id.
@@ -467,7 +467,7 @@ public:
     /// "decoderP.N".
     decoder* find_decoder(std::string_view name) const {
         std::lock_guard lk{mu_};
-        for (auto* p : ports_)
+        for (auto [id, p] : ports_)
             for (auto const& d : p->decoders_)
                 if (d->name() == name && !p->dead_) return d.get();
         return nullptr;
@@ -475,7 +475,7 @@ public:
     /// The port that has a dport for `dev` (Linux find_cxl_port()).
     port* port_of_dport(std::string_view dev, dport** out = nullptr) const {
         std::lock_guard lk{mu_};
-        for (auto* p : ports_) {
+        for (auto [id, p] : ports_) {
             if (p->dead_) continue;
             if (auto* d = p->find_dport(dev)) {
                 if (out) *out = d;
@@ -571,10 +571,11 @@ private:
     base::host* host_;
     mutable std::recursive_mutex mu_;
     port* root_ = nullptr;
-    std::vector<port*> ports_;
+    // By id: ids are unique among the objects that exist (freed when one is destroyed).
+    std::map<unsigned, port*> ports_;
     std::map<std::string, port*, std::less<>> by_uport_;
-    std::vector<memdev*> memdevs_;
-    // By name: ids (and so names) are unique among the objects that exist, dead ports included.
+    std::map<unsigned, memdev*> memdevs_;
+    // By name, for lookups (names follow from the unique ids).
     std::map<std::string, port*, std::less<>> port_names_;
     std::map<std::string, memdev*, std::less<>> memdev_names_;
     std::map<unsigned, std::unique_ptr<region>> regions_;
@@ -617,9 +618,9 @@ struct port_access {
     static region_state& state(region& r) { return r.state_; }
 
     static port*& root(cxl_core& c) { return c.root_; }
-    static std::vector<port*>& ports(cxl_core& c) { return c.ports_; }
+    static std::map<unsigned, port*>& ports(cxl_core& c) { return c.ports_; }
     static std::map<std::string, port*, std::less<>>& by_uport(cxl_core& c) { return c.by_uport_; }
-    static std::vector<memdev*>& memdevs(cxl_core& c) { return c.memdevs_; }
+    static std::map<unsigned, memdev*>& memdevs(cxl_core& c) { return c.memdevs_; }
     static std::map<std::string, port*, std::less<>>& port_names(cxl_core& c) {
         return c.port_names_;
     }
@@ -656,7 +657,7 @@ struct port_access {
 inline void cxl_core::forget(port& p) {
     // Only the objects linked to p are visited: the teardown of N ports stays linear.
     std::lock_guard lk{mu_};
-    std::erase(ports_, &p);
+    if (auto it = ports_.find(p.id()); it != ports_.end() && it->second == &p) ports_.erase(it);
     if (auto it = port_names_.find(p.name()); it != port_names_.end() && it->second == &p)
         port_names_.erase(it);
     if (auto it = by_uport_.find(p.uport()); it != by_uport_.end() && it->second == &p)
@@ -683,7 +684,7 @@ inline void cxl_core::forget(port& p) {
         for (auto* t : r.targets_)
             if (t && &t->owner() == &p) uses = true;
         if (uses) {
-            for (auto* q : ports_) {
+            for (auto [id, q] : ports_) {
                 if (auto d = q->region_decoders_.find(&r); d != q->region_decoders_.end()) {
                     if (d->second->region == &r) d->second->region = nullptr;
                     q->region_decoders_.erase(d);
@@ -703,7 +704,8 @@ inline void cxl_core::forget(port& p) {
 
 inline void cxl_core::forget(memdev& m) {
     std::lock_guard lk{mu_};
-    std::erase(memdevs_, &m);
+    if (auto it = memdevs_.find(m.id()); it != memdevs_.end() && it->second == &m)
+        memdevs_.erase(it);
     if (auto it = memdev_names_.find(m.name()); it != memdev_names_.end() && it->second == &m)
         memdev_names_.erase(it);
     memdev_ids_.erase(m.id());

@@ -65,7 +65,7 @@ inline fact unbound_fact(base::host const& h, port const& p) {
 }
 
 inline void register_port(cxl_core& core, port& p) {
-    port_access::ports(core).push_back(&p);
+    port_access::ports(core)[p.id()] = &p;
     port_access::port_names(core)[p.name()] = &p;
     if (port* parent = p.parent_port()) port_access::children(*parent).push_back(&p);
     if (memdev* m = p.endpoint_memdev()) port_access::ep_ports(*m).push_back(&p);
