@@ -238,27 +238,30 @@ private:
     std::size_t payload_ = 0;
 };
 
+namespace detail {
+/// A command without input whose output decodes to `Payload` (spec/mailbox.hpp).
+template <class Payload>
+fact_result<Payload> query(mailbox& mbox, spec::opcode op, char const* what) {
+    std::array<std::byte, Payload::size> out{};
+    auto n = mbox.send(op, {}, out);
+    if (!n) return n.error();
+    auto decoded = Payload::decode(std::span<const std::byte>{out}.first(*n));
+    if (!decoded)
+        return fact{errc::mailbox_failed,
+                    std::string{what} + ": " + make_error_code(decoded.error()).message()};
+    return *decoded;
+}
+} // namespace detail
+
 /// Identify Memory Device (0x4000).
 inline fact_result<spec::mbox::identify> identify(mailbox& mbox) {
-    std::array<std::byte, spec::mbox::identify::size> out{};
-    auto n = mbox.send(spec::opcode::identify, {}, out);
-    if (!n) return n.error();
-    auto id = spec::mbox::identify::decode(std::span<const std::byte>{out}.first(*n));
-    if (!id)
-        return fact{errc::mailbox_failed, "Identify: " + make_error_code(id.error()).message()};
-    return *id;
+    return detail::query<spec::mbox::identify>(mbox, spec::opcode::identify, "Identify");
 }
 
 /// Get Partition Info (0x4100).
 inline fact_result<spec::mbox::partition_info> get_partition_info(mailbox& mbox) {
-    std::array<std::byte, spec::mbox::partition_info::size> out{};
-    auto n = mbox.send(spec::opcode::get_partition_info, {}, out);
-    if (!n) return n.error();
-    auto pi = spec::mbox::partition_info::decode(std::span<const std::byte>{out}.first(*n));
-    if (!pi)
-        return fact{errc::mailbox_failed,
-                    "Get Partition Info: " + make_error_code(pi.error()).message()};
-    return *pi;
+    return detail::query<spec::mbox::partition_info>(mbox, spec::opcode::get_partition_info,
+                                                     "Get Partition Info");
 }
 
 /// A device's capacity as Linux lays it out (cxl_mem_create_range_info): with a partition
