@@ -24,17 +24,7 @@ TEST_CASE("dump: root, ports, dports, decoders, memdevs and regions, one line ea
     cxl_test_half t{b};
     t.add_root();
     REQUIRE(b.host.settle());
-    auto r = core::create_region(t.root_decoder(1), core::partition_mode::ram).value();
-    REQUIRE(core::set_granularity(*r, 4096));
-    REQUIRE(core::set_ways(*r, 2));
-    REQUIRE(core::set_size(*r, 512_MiB));
-    for (unsigned pos = 0; pos < 2; ++pos) {
-        auto& d = t.ep_decoder(pos * 4);
-        REQUIRE(core::dpa_set_mode(d, core::partition_mode::ram));
-        REQUIRE(core::dpa_alloc(d, 256_MiB));
-        REQUIRE(core::attach_target(*r, d, pos));
-    }
-    REQUIRE(core::commit_region(*r));
+    (void)t.commit_two_way();
     auto text = core::dump(b.cxl);
     INFO(text);
     REQUIRE(text.rfind("root0 root uport=ACPI0017:00 depth=0\n", 0) == 0);

@@ -20,22 +20,13 @@ struct topo {
         for (auto* m : t.mems)
             REQUIRE(m->endpoint());
     }
-    /// Decoder 0 of memdev i with `size` of `mode`.
     core::decoder& dpa(unsigned i, std::uint64_t size,
                        core::partition_mode mode = core::partition_mode::ram, unsigned n = 0) {
-        auto& d = t.ep_decoder(i, n);
-        REQUIRE(core::dpa_set_mode(d, mode));
-        REQUIRE(core::dpa_alloc(d, size));
-        return d;
+        return t.alloc_dpa(i, size, mode, n);
     }
     core::region& region(unsigned root, unsigned ways, std::uint64_t size, unsigned gran = 4096,
                          core::partition_mode mode = core::partition_mode::ram) {
-        auto r = core::create_region(t.root_decoder(root), mode);
-        REQUIRE(r);
-        REQUIRE(core::set_granularity(**r, gran));
-        REQUIRE(core::set_ways(**r, ways));
-        REQUIRE(core::set_size(**r, size));
-        return **r;
+        return t.new_region(root, ways, size, gran, mode);
     }
 };
 

@@ -13,6 +13,8 @@
 #include <cxlfw/spec/pci.hpp>
 #include <cxlfw/units.hpp>
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -399,6 +401,32 @@ struct cxl_test_half {
     /// Endpoint decoder n of memdev i.
     decoder& ep_decoder(unsigned i, unsigned n = 0) {
         return *mems.at(i)->endpoint()->find_decoder(n);
+    }
+    /// Endpoint decoder n of memdev i, with `size` bytes of `mode` allocated.
+    decoder& alloc_dpa(unsigned i, std::uint64_t size, partition_mode mode = partition_mode::ram,
+                       unsigned n = 0) {
+        auto& d = ep_decoder(i, n);
+        REQUIRE(core::dpa_set_mode(d, mode));
+        REQUIRE(core::dpa_alloc(d, size));
+        return d;
+    }
+    /// A region on root decoder `root` with its geometry set, no targets yet.
+    region& new_region(unsigned root, unsigned ways, std::uint64_t size, unsigned gran = 4096,
+                       partition_mode mode = partition_mode::ram) {
+        auto r = core::create_region(root_decoder(root), mode);
+        REQUIRE(r);
+        REQUIRE(core::set_granularity(**r, gran));
+        REQUIRE(core::set_ways(**r, ways));
+        REQUIRE(core::set_size(**r, size));
+        return **r;
+    }
+    /// 512 MiB of RAM over both host bridges (decoder0.1, 4 KiB; mem0 and mem4), committed.
+    region& commit_two_way() {
+        auto& r = new_region(1, 2, 512_MiB);
+        for (unsigned pos = 0; pos < 2; ++pos)
+            REQUIRE(core::attach_target(r, alloc_dpa(pos * 4, 256_MiB), pos));
+        REQUIRE(core::commit_region(r));
+        return r;
     }
 };
 
