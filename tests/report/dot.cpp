@@ -17,16 +17,6 @@ namespace core = cxlfw::core;
 
 namespace {
 
-/// A PCI driver whose probe waits for an event nobody signals.
-class deferring_driver final : public base::pci_driver {
-public:
-    explicit deferring_driver(std::vector<base::pci_id> ids)
-        : pci_driver{"test_defer", std::move(ids)} {}
-    base::probe_outcome probe(base::device&) override {
-        return base::deferred(base::dep_key::event("test:never"), "waits for a test event");
-    }
-};
-
 struct parsed_dot {
     std::map<std::string, std::string> nodes; ///< id -> attribute text
     struct edge_ref {

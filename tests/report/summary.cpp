@@ -12,15 +12,6 @@ namespace core = cxlfw::core;
 
 namespace {
 
-class deferring_driver final : public base::pci_driver {
-public:
-    explicit deferring_driver(std::vector<base::pci_id> ids)
-        : pci_driver{"test_defer", std::move(ids)} {}
-    base::probe_outcome probe(base::device&) override {
-        return base::deferred(base::dep_key::event("test:never"), "waits for a test event");
-    }
-};
-
 class failing_driver final : public base::pci_driver {
 public:
     explicit failing_driver(std::vector<base::pci_id> ids)

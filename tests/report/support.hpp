@@ -35,6 +35,16 @@ inline emu::topology topology_of(which w) {
     return w == which::cxl_test ? emu::cxl_test_topology() : emu::qemu_q35_topology();
 }
 
+/// A PCI driver whose probe waits for an event nobody signals.
+class deferring_driver final : public base::pci_driver {
+public:
+    explicit deferring_driver(std::vector<base::pci_id> ids)
+        : pci_driver{"test_defer", std::move(ids)} {}
+    base::probe_outcome probe(base::device&) override {
+        return base::deferred(base::dep_key::event("test:never"), "waits for a test event");
+    }
+};
+
 /// A platform and a host with the stock drivers, settled.
 struct bed {
     std::unique_ptr<emu::platform> p;
