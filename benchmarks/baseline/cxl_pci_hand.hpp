@@ -19,6 +19,8 @@
 // docs/benchmarks.md counts what that costs).
 #pragma once
 
+#include "component.hpp"
+
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/core/memdev.hpp>
 #include <cxlfw/core/pci.hpp>
@@ -75,10 +77,6 @@ public:
     }
 
 private:
-    static core::fact mismatch(base::pci_device const& pdev, std::string const& what) {
-        return core::fact{cxlfw::errc::capability_mismatch, pdev.name() + ": " + what};
-    }
-
     static std::optional<core::fact> prepare(base::pci_device& pdev, type3_state& st) {
         auto dv = core::read_device_dvsec(pdev);
         if (!dv) return dv.error();
@@ -87,18 +85,7 @@ private:
 
         auto comp = cxlfw::drivers::cxl_pci_device::component_registers(pdev);
         if (!comp) return mismatch(pdev, "no component registers");
-        auto caps = core::probe_component_regs(*comp);
-        if (!caps) return caps.error();
-        if (!caps->hdm) return mismatch(pdev, "no HDM Decoder Capability");
-        auto reg = caps->hdm->window().template read<spec::hdm::capability>();
-        if (!reg) return core::fact{reg.error(), pdev.name() + ": HDM capability"};
-        auto cap = spec::hdm::decoder_capability::decode(*reg);
-        if (!cap || cap->decoder_count < 1) return mismatch(pdev, "no HDM decoders");
-        if (!caps->ras) return mismatch(pdev, "no RAS capability");
-        if (auto ok = caps->ras->window().template write<spec::ras::uncorrectable_mask>(0); !ok)
-            return core::fact{ok.error(), pdev.name() + ": unmasking RAS errors"};
-        st.component = *comp;
-        st.caps = *caps;
+        if (auto f = probe_hdm_and_ras(pdev, *comp, st.component, st.caps)) return f;
 
         auto blk = core::find_register_block(pdev, spec::register_block_id::device);
         if (!blk) return mismatch(pdev, "no device registers");

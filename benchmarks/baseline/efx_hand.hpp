@@ -16,6 +16,8 @@
 // has no hand-written counterpart here (section 2 measures it on its own).
 #pragma once
 
+#include "component.hpp"
+
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/core/memdev.hpp>
 #include <cxlfw/core/pci.hpp>
@@ -71,10 +73,6 @@ private:
         return base::bound();
     }
 
-    static core::fact mismatch(base::pci_device const& pdev, std::string const& what) {
-        return core::fact{cxlfw::errc::capability_mismatch, pdev.name() + ": " + what};
-    }
-
     static std::optional<core::fact> prepare(base::pci_device& pdev, type2_state& st) {
         auto dv = core::read_device_dvsec(pdev);
         if (!dv) return dv.error();
@@ -85,18 +83,7 @@ private:
 
         auto comp = core::find_register_block(pdev, spec::register_block_id::component);
         if (!comp) return mismatch(pdev, "no component registers");
-        auto caps = core::probe_component_regs(*comp);
-        if (!caps) return caps.error();
-        if (!caps->hdm) return mismatch(pdev, "no HDM Decoder Capability");
-        auto reg = caps->hdm->window().template read<spec::hdm::capability>();
-        if (!reg) return core::fact{reg.error(), pdev.name() + ": HDM capability"};
-        auto cap = spec::hdm::decoder_capability::decode(*reg);
-        if (!cap || cap->decoder_count < 1) return mismatch(pdev, "no HDM decoders");
-        if (!caps->ras) return mismatch(pdev, "no RAS capability");
-        if (auto ok = caps->ras->window().template write<spec::ras::uncorrectable_mask>(0); !ok)
-            return core::fact{ok.error(), pdev.name() + ": unmasking RAS errors"};
-        st.component = *comp;
-        st.caps = *caps;
+        if (auto f = probe_hdm_and_ras(pdev, *comp, st.component, st.caps)) return f;
 
         auto& d = st.desc;
         d.type = core::memdev_type::type2;
