@@ -446,13 +446,9 @@ TEST_CASE("cxl list -v is -BPEMDRT in one tree; -vv adds idle decoders as disabl
 TEST_CASE("cxl list -i lists disabled objects: an unattached memdev as an anon memdev",
           "[report][list]") {
     // Without cxl_acpi there is no root: cxl_pci binds, cxl_mem fails (root_absent).
-    auto built = emu::build(emu::qemu_q35_topology());
-    REQUIRE(built);
-    drivers::platform_host ph{**built};
-    REQUIRE(ph.populate());
-    std::array const order{drivers::stock_driver::port, drivers::stock_driver::mem,
-                           drivers::stock_driver::pci};
-    REQUIRE(ph.register_drivers(order));
+    rig r{emu::qemu_q35_topology()};
+    auto& ph = *r.ph;
+    REQUIRE(ph.register_drivers(rootless_drivers));
     REQUIRE(ph.host().settle());
     REQUIRE(report::cxl_list(ph.cxl(), flags("M")).empty());
     auto anon = json::parse(report::list_text(report::cxl_list(ph.cxl(), flags("Mi"))));

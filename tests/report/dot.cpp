@@ -128,13 +128,9 @@ TEST_CASE("dot: a deferred device, a degraded one, a device without a driver and
           "[report][dot]") {
     // cxl_test without cxl_acpi: no root, so every memdev stays unattached; the Type-2
     // accelerator's driver defers; one Type-3 function is noted degraded.
-    auto built = emu::build(emu::cxl_test_topology());
-    REQUIRE(built);
-    drivers::platform_host ph{**built};
-    REQUIRE(ph.populate());
-    std::array const order{drivers::stock_driver::port, drivers::stock_driver::mem,
-                           drivers::stock_driver::pci};
-    REQUIRE(ph.register_drivers(order));
+    rig r{emu::cxl_test_topology()};
+    auto& ph = *r.ph;
+    REQUIRE(ph.register_drivers(rootless_drivers));
     std::string accel_name;
     std::uint16_t vendor = 0, device = 0;
     for (auto id : ph.platform().endpoints()) {

@@ -36,13 +36,9 @@ std::string accel_of(emu::platform& p) {
 
 TEST_CASE("policy notes: a degraded composed driver is reported degraded with its fact",
           "[report][summary][dot]") {
-    auto built = emu::build(emu::cxl_test_topology());
-    REQUIRE(built);
-    drivers::platform_host ph{**built};
-    REQUIRE(ph.populate());
-    std::array const order{drivers::stock_driver::port, drivers::stock_driver::mem,
-                           drivers::stock_driver::pci};
-    REQUIRE(ph.register_drivers(order)); // no cxl_acpi: no root
+    rig r{emu::cxl_test_topology()};
+    auto& ph = *r.ph;
+    REQUIRE(ph.register_drivers(rootless_drivers)); // no cxl_acpi: no root
     REQUIRE(cxlfw::register_driver<test_nic>(ph.host()));
     REQUIRE(ph.host().settle());
     std::string const accel = accel_of(ph.platform());
@@ -81,10 +77,8 @@ TEST_CASE("policy notes: a degraded composed driver is reported degraded with it
 
 TEST_CASE("policy notes: the same driver attached to CXL has nothing to note",
           "[report][summary]") {
-    auto built = emu::build(emu::cxl_test_topology());
-    REQUIRE(built);
-    drivers::platform_host ph{**built};
-    REQUIRE(ph.populate());
+    rig r{emu::cxl_test_topology()};
+    auto& ph = *r.ph;
     REQUIRE(ph.register_drivers());
     REQUIRE(cxlfw::register_driver<test_nic>(ph.host()));
     REQUIRE(ph.host().settle());

@@ -83,15 +83,11 @@ TEST_CASE("summary on cxl_test: every Type-3 function bound with its memdev and 
 TEST_CASE("summary: deferred on its key, failed with its error, degraded by a note, and a "
           "memdev that could not attach",
           "[report][summary]") {
-    auto built = emu::build(emu::cxl_test_topology());
-    REQUIRE(built);
-    auto& p = **built;
-    drivers::platform_host ph{p};
-    REQUIRE(ph.populate());
+    rig r{emu::cxl_test_topology()};
+    auto& ph = *r.ph;
+    auto& p = *r.p;
     // No cxl_acpi: no root, so cxl_mem cannot attach anything.
-    std::array const order{drivers::stock_driver::port, drivers::stock_driver::mem,
-                           drivers::stock_driver::pci};
-    REQUIRE(ph.register_drivers(order));
+    REQUIRE(ph.register_drivers(rootless_drivers));
     std::string accel;
     for (auto id : p.endpoints())
         if (p.at(id).type() == emu::device_type::type2) accel = p.at(id).name();
@@ -143,11 +139,9 @@ TEST_CASE("summary: deferred on its key, failed with its error, degraded by a no
 }
 
 TEST_CASE("summary: a failed probe shows the driver's error", "[report][summary]") {
-    auto built = emu::build(emu::qemu_q35_topology());
-    REQUIRE(built);
-    auto& p = **built;
-    drivers::platform_host ph{p};
-    REQUIRE(ph.populate());
+    rig r{emu::qemu_q35_topology()};
+    auto& ph = *r.ph;
+    auto& p = *r.p;
     auto const id = ident_of(*p.find("0000:0d:00.0"));
     // Only the failing driver: nothing else can bind the device after it.
     REQUIRE(ph.host().register_driver(

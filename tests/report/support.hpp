@@ -45,6 +45,25 @@ public:
     }
 };
 
+/// The stock drivers without cxl_acpi: no CXL root, so no memdev attaches.
+inline constexpr std::array rootless_drivers{
+    drivers::stock_driver::port, drivers::stock_driver::mem, drivers::stock_driver::pci};
+
+/// A platform and a host with its devices added; no driver registered, nothing settled.
+struct rig {
+    std::unique_ptr<emu::platform> p;
+    std::unique_ptr<drivers::platform_host> ph;
+
+    explicit rig(emu::topology const& t) {
+        auto built = emu::build(t);
+        REQUIRE(built);
+        p = std::move(*built);
+        ph = std::make_unique<drivers::platform_host>(*p);
+        REQUIRE(ph->populate());
+    }
+    ~rig() { ph.reset(); } // the host goes before the platform it runs on
+};
+
 /// A platform and a host with the stock drivers, settled.
 struct bed {
     std::unique_ptr<emu::platform> p;
