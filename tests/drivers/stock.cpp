@@ -20,6 +20,26 @@ emu::topology pair_topology() {
     t.add_window({.size = 2_GiB, .targets = {1, 2}, .granularity = 4_KiB});
     return t;
 }
+
+/// The platform's own CEDT with `extra` windows added after its own.
+std::vector<std::byte> cedt_with(emu::platform& p, std::vector<spec::cfmws> const& extra) {
+    auto table = spec::parse_cedt(p.cedt()).value();
+    spec::cedt_builder b{table.header};
+    for (auto const& c : table.chbs_list)
+        b.add(c);
+    for (auto const& w : table.cfmws_list)
+        b.add(w);
+    for (auto const& w : extra)
+        b.add(w);
+    return b.bytes();
+}
+
+/// Replaces the ACPI0017 device with one whose CEDT is `bytes` (before the drivers load).
+void replace_acpi_root(drivers::platform_host& ph, emu::platform& p, std::vector<std::byte> bytes) {
+    REQUIRE(ph.host().remove_device(*ph.host().find_device("ACPI0017:00")));
+    REQUIRE(ph.host().add_device(std::make_unique<drivers::acpi_cxl_root>(
+        "ACPI0017:00", std::move(bytes), hw::bus_ref{p.mmio()})));
+}
 } // namespace
 
 TEST_CASE("cxl_acpi: a window naming a host bridge without a CHBS is skipped with a message; "
@@ -28,26 +48,14 @@ TEST_CASE("cxl_acpi: a window naming a host bridge without a CHBS is skipped wit
     auto t = pair_topology();
     t.add_window({.size = 1_GiB, .targets = {1}});
     auto p = make_platform(t);
-    // A CEDT with a window on a UID no host bridge has: rebuild the bytes by hand.
-    auto table = spec::parse_cedt(p->cedt()).value();
-    spec::cedt_builder b{table.header};
-    for (auto const& c : table.chbs_list)
-        b.add(c);
-    for (auto w : table.cfmws_list)
-        b.add(w);
-    spec::cfmws stray = table.cfmws_list[1];
+    // A CEDT with a window on a UID no host bridge has.
+    spec::cfmws stray = spec::parse_cedt(p->cedt()).value().cfmws_list[1];
     stray.base_hpa += 4_GiB;
     stray.targets = {};
     REQUIRE(stray.targets.push_back(9));
-    b.add(stray);
-    auto bytes = b.bytes();
     drivers::platform_host ph{*p};
     REQUIRE(ph.populate());
-    // Replace the ACPI0017 device with one whose table has the stray window.
-    auto* acpi = ph.host().find_device("ACPI0017:00");
-    REQUIRE(ph.host().remove_device(*acpi));
-    REQUIRE(ph.host().add_device(
-        std::make_unique<drivers::acpi_cxl_root>("ACPI0017:00", bytes, hw::bus_ref{p->mmio()})));
+    replace_acpi_root(ph, *p, cedt_with(*p, {stray}));
     REQUIRE(ph.register_drivers());
     REQUIRE(ph.host().settle());
     REQUIRE(ph.host().find_device("ACPI0017:00")->is_bound());
@@ -63,18 +71,10 @@ TEST_CASE("cxl_acpi: a window naming a host bridge without a CHBS is skipped wit
 TEST_CASE("cxl_acpi: overlapping windows are skipped by the parser and noted", "[drivers][acpi]") {
     auto t = pair_topology();
     auto p = make_platform(t);
-    auto table = spec::parse_cedt(p->cedt()).value();
-    spec::cedt_builder b{table.header};
-    for (auto const& c : table.chbs_list)
-        b.add(c);
-    for (auto w : table.cfmws_list)
-        b.add(w);
-    b.add(table.cfmws_list[0]); // the same window twice
+    auto const first = spec::parse_cedt(p->cedt()).value().cfmws_list[0];
     drivers::platform_host ph{*p};
     REQUIRE(ph.populate());
-    REQUIRE(ph.host().remove_device(*ph.host().find_device("ACPI0017:00")));
-    REQUIRE(ph.host().add_device(std::make_unique<drivers::acpi_cxl_root>("ACPI0017:00", b.bytes(),
-                                                                          hw::bus_ref{p->mmio()})));
+    replace_acpi_root(ph, *p, cedt_with(*p, {first})); // the same window twice
     REQUIRE(ph.register_drivers());
     REQUIRE(ph.host().settle());
     REQUIRE(ph.cxl().root()->decoders().size() == 1);
@@ -87,10 +87,7 @@ TEST_CASE("cxl_acpi: a CEDT with a bad header fails the probe", "[drivers][acpi]
     auto p = make_platform(pair_topology());
     drivers::platform_host ph{*p};
     REQUIRE(ph.populate());
-    REQUIRE(ph.host().remove_device(*ph.host().find_device("ACPI0017:00")));
-    std::vector<std::byte> junk(16, std::byte{0x41});
-    REQUIRE(ph.host().add_device(
-        std::make_unique<drivers::acpi_cxl_root>("ACPI0017:00", junk, hw::bus_ref{p->mmio()})));
+    replace_acpi_root(ph, *p, std::vector<std::byte>(16, std::byte{0x41}));
     REQUIRE(ph.register_drivers());
     REQUIRE(ph.host().settle());
     auto info = ph.host().info(*ph.host().find_device("ACPI0017:00"));
