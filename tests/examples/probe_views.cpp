@@ -72,6 +72,16 @@ std::size_t count_of(json const& j, std::string const& kind, std::string const& 
     return n;
 }
 
+/// An ACPI table with its checksum byte (offset 9) set so that all bytes sum to 0.
+std::string with_checksum(std::string bytes) {
+    bytes[9] = 0;
+    unsigned sum = 0;
+    for (char c : bytes)
+        sum += std::uint8_t(c);
+    bytes[9] = char((0x100 - (sum & 0xFF)) & 0xFF);
+    return bytes;
+}
+
 struct topo {
     char const* name;
     std::size_t memdevs, vh_host_bridges, root_decoders, regions;
@@ -197,12 +207,7 @@ TEST_CASE("a window the rules reject is a warning on stderr; the rest is shown",
     std::uint64_t const base = 0x210001000ULL;
     for (int i = 0; i < 8; ++i)
         bytes[0x8C + 8 + i] = char((base >> (8 * i)) & 0xFF);
-    bytes[9] = 0;
-    unsigned sum = 0;
-    for (char c : bytes)
-        sum += std::uint8_t(c);
-    bytes[9] = char((0x100 - (sum & 0xFF)) & 0xFF);
-    cxlfw_test::temp_file f{"misaligned-window.cxl", bytes};
+    cxlfw_test::temp_file f{"misaligned-window.cxl", with_checksum(bytes)};
 
     auto const r = run(probe, {"list", "-D", "--cedt", f.path.string()});
     REQUIRE(r.exit_code == 0);
@@ -281,6 +286,10 @@ TEST_CASE("bad flags and files: one line on stderr and a documented exit code",
           "[examples][probe]") {
     auto bytes = cxlfw_test::slurp(data + "/qemu/CEDT.cxl");
     cxlfw_test::temp_file truncated{"truncated.cxl", bytes.substr(0, 100)};
+    // QEMU's two windows without its two CHBS (0x24-0x63): windows on absent host bridges.
+    std::string no_chbs = bytes.substr(0, 0x24) + bytes.substr(0x64);
+    no_chbs[4] = char(no_chbs.size()); // length (< 256)
+    cxlfw_test::temp_file orphan_windows{"orphan-windows.cxl", with_checksum(no_chbs)};
     bytes[9] = char(bytes[9] + 1);
     cxlfw_test::temp_file bad_sum{"bad-checksum.cxl", bytes};
     struct bad {
@@ -299,6 +308,7 @@ TEST_CASE("bad flags and files: one line on stderr and a documented exit code",
         {{"trace", "/nonexistent/dir/t.json"}, 3, "cannot write"},
         {{"list", "--cedt", truncated.path.string()}, 4, "larger than"},
         {{"run", "--cedt", bad_sum.path.string()}, 4, "checksum"},
+        {{"list", "--cedt", orphan_windows.path.string()}, 4, "no host bridge has (UID 12)"},
     };
     for (auto const& c : cases) {
         std::string line;
