@@ -2,14 +2,17 @@
 // (type2<hdm<1>, ras>, attach::direct, when_absent::degrade; its on_cxl maps 256 MiB). The
 // same probe as policy/compose.hpp runs for it, written as one plain base::pci_driver:
 //
-// | step (compose.hpp)                          | here                                      |
-// |---------------------------------------------|-------------------------------------------|
-// | DVSEC against type2: Cache, Mem, HDM_Count  | read_device_dvsec                         |
-// | component registers, HDM count >= 1, RAS unmasked | find_register_block, probe_component_regs |
-// | media ready (no mailbox: DVSEC only), capacity from the DVSEC ranges | wait_media_ready |
-// | direct attach                               | add_memdev(direct), enumerate_ports, add_endpoint
-// | | on_cxl: map_region(256 MiB)                 | probe_mem(memdev, 256 MiB, -, the PCI function)
-// | | a fact: degrade                             | bound without CXL                         |
+// | step (compose.hpp)                         | here                                             |
+// |--------------------------------------------|--------------------------------------------------|
+// | DVSEC against type2: Cache, Mem, HDM_Count | read_device_dvsec                                |
+// | component registers, HDM count >= 1, RAS   | find_register_block, probe_component_regs        |
+// | unmasked                                   |                                                  |
+// | media ready (no mailbox: DVSEC only),      | wait_media_ready                                 |
+// | capacity from the DVSEC ranges             |                                                  |
+// | direct attach                              | add_memdev(direct), enumerate_ports,             |
+// |                                            | add_endpoint                                     |
+// | on_cxl: map_region(256 MiB)                | probe_mem(memdev, 256 MiB, -, the PCI function)  |
+// | a fact: degrade                            | bound without CXL                                |
 //
 // Only the path with the CXL root present is compared (section 1). On a fact the baseline binds
 // without CXL, as degrade does, but leaves no upgrade watcher: the composition's upgrade path

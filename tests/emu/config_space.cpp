@@ -101,7 +101,7 @@ TEST_CASE("an emulated Type-3 device decodes like the real Xilinx device B",
     REQUIRE(hw::register_block_address(emulated, dev).value() == ep.device_regs_base().value());
 }
 
-TEST_CASE("each kind carries the DVSECs of fact sheet section 2", "[emu][config]") {
+TEST_CASE("each kind carries the DVSECs of CXL 2.0 §8.1", "[emu][config]") {
     auto p = make(emu::cxl_test_topology());
     auto const first = [&](emu::node_kind k) -> emu::node& { return p->at(p->of_kind(k).front()); };
     using ids = std::vector<std::uint16_t>;

@@ -108,7 +108,8 @@ inline std::optional<window> device_cap(emu::platform& p, std::uint64_t base,
     return std::nullopt;
 }
 
-/// A mailbox client: the doorbell protocol as Linux drives it (K7), with virtual-time polling.
+/// A mailbox client: the doorbell protocol as Linux drivers/cxl/pci.c drives it, with virtual-time
+/// polling.
 class mailbox_client {
 public:
     mailbox_client(emu::platform& p, window mbox) : p_{p}, mbox_{mbox} {

@@ -1,4 +1,4 @@
-// Component registers and the HDM Decoder Capability structure against the fact sheet (§6, §7):
+// Component registers and the HDM Decoder Capability structure against CXL 2.0 §8.2.5, §8.2.5.12:
 // offsets, masks, the decoder-count table both ways, interleave capabilities, target lists.
 #include <cxlfw/spec/component.hpp>
 

@@ -1,4 +1,4 @@
-// Device registers (fact sheet §9): capabilities array, device and memdev status, mailbox
+// Device registers (CXL 2.0 §8.2.8): capabilities array, device and memdev status, mailbox
 // registers, return codes and opcodes.
 #include <cxlfw/spec/device_regs.hpp>
 

@@ -1,5 +1,6 @@
 // PCI header, DVSEC headers, the CXL Device DVSEC and the Register Locator: offsets and masks
-// against the fact sheet (§2-§5), decoders against real register values, encoders round-trip.
+// against CXL 2.0 §8.1 and pciutils lib/header.h, decoders against real register values, encoders
+// round-trip.
 #include <cxlfw/spec/dvsec.hpp>
 #include <cxlfw/spec/pci.hpp>
 
@@ -68,7 +69,7 @@ TEST_CASE("DVSEC headers: vendor 0x1E98, revision, 12-bit length, ID at +8", "[s
     STATIC_REQUIRE(dvsec::cap_id == 0x0023);
     STATIC_REQUIRE(dvsec::header1::offset == 0x04);
     STATIC_REQUIRE(dvsec::header2::offset == 0x08);
-    STATIC_REQUIRE(dvsec::length::mask == 0xFFF0'0000); // K2 PCI_DVSEC_HEADER1_LENGTH_MASK
+    STATIC_REQUIRE(dvsec::length::mask == 0xFFF0'0000); // cxlpci.h PCI_DVSEC_HEADER1_LENGTH_MASK
     STATIC_REQUIRE(dvsec::revision::mask == 0x000F'0000);
     // Device B: 98 1e 81 03 -> vendor 0x1E98, revision 1, length 0x38.
     STATIC_REQUIRE(dvsec::vendor::get(0x0381'1E98) == 0x1E98);

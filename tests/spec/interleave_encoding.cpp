@@ -1,5 +1,5 @@
-// Interleave encodings (fact sheet §8): every valid code round-trips, every invalid one is
-// an error, never a shifted garbage value.
+// Interleave encodings (CXL 2.0 §8.2.5.12.7; Linux drivers/cxl/cxl.h): every valid code
+// round-trips, every invalid one is an error, never a shifted garbage value.
 #include <cxlfw/spec/interleave.hpp>
 
 #include <catch2/catch.hpp>

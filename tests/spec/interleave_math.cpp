@@ -1,5 +1,5 @@
-// Interleave address math (fact sheet §8): ndctl's translation vectors, round trips over every
-// valid geometry, and a specific error for every invalid input.
+// Interleave address math: ndctl's translation vectors (ndctl test/cxl-translate.sh), round trips
+// over every valid geometry, and a specific error for every invalid input.
 #include <cxlfw/spec/interleave_math.hpp>
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
-// Mailbox payloads (fact sheet §10): wire offsets, round trips in constant expressions, and a
-// specific error for every payload that is too short or inconsistent.
+// Mailbox payloads (CXL 2.0 §8.2.9; Linux drivers/cxl/cxlmem.h): wire offsets, round trips in
+// constant expressions, and a specific error for every payload that is too short or inconsistent.
 #include <cxlfw/spec/mailbox.hpp>
 #include <cxlfw/spec/uuid.hpp>
 

@@ -2,12 +2,12 @@
 // time, in any order (Linux module load order is free); compile-time composition happens
 // in the layers above, which derive from this class.
 //
-// | hook                                  | required | called when                         |
-// |---------------------------------------|----------|-------------------------------------|
-// | `probe_outcome probe(device&)`        | yes      | the bus matched the device to it    |
-// | `void remove(device&)`                | no       | the binding ends (before devres)    |
-// | `probe_outcome on_deferral_timeout(device&, dep_key const&)` | no | the device waited
-// `host_options::deferral_timeout` |
+// | hook                                            | required | called when                      |
+// |-------------------------------------------------|----------|----------------------------------|
+// | `probe_outcome probe(device&)`                  | yes      | the bus matched the device to it |
+// | `void remove(device&)`                          | no       | the binding ends (before devres) |
+// | `probe_outcome`                                 | no       | the device waited                |
+// | `on_deferral_timeout(device&, dep_key const&)`  |          | `host_options::deferral_timeout` |
 //
 //   struct my_driver final : base::platform_driver {
 //       my_driver() : platform_driver{"my_driver", {"ACPI0017"}} {}

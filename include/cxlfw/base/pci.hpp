@@ -2,7 +2,7 @@
 // driver model owns id matching). Whoever creates a pci_device (the emulated platform's
 // glue) gives it its identity, its config space and its BARs as access buses.
 //
-//   static const base::pci_class_id cxl_mem_class{0x050210, 0xFFFFFF};  // CXL memory (K2)
+//   static const base::pci_class_id cxl_mem_class{0x050210, 0xFFFFFF};  // what Linux cxl_pci binds
 //   struct cxl_pci final : base::pci_driver {
 //       cxl_pci() : pci_driver{"cxl_pci", {}, {cxl_mem_class}, base::probe_type::prefer_async} {}
 //       ...

@@ -1,16 +1,16 @@
 // Memory devices (Linux core/memdev.c): memN, a child of its PCI function on the cxl bus.
 //
-//   | call                                   | what happens                                   |
-//   |----------------------------------------|------------------------------------------------|
+//   | call                                   | what happens                                       |
+//   |----------------------------------------|----------------------------------------------------|
 //   | add_memdev(pdev, desc)                 | memN waits on the bus for cxl_mem (classic Type-3) |
 //   | add_memdev(pdev, desc, probe)          | Linux 7.0 cxl_memdev_attach: cxl_mem binds it now; |
-//   |                                        | no cxl_mem -> no_mem_driver, its failure -> its
-//   fact; | |                                        | either way memN is unregistered again.
-//   Bound, the | |                                        | PCI function becomes a consumer of
-//   memN: when memN | |                                        | detaches (link loss), the PCI
-//   driver is released | | add_memdev(pdev, desc{.direct = true}) | direct attach: cxl_mem never
-//   binds memN; the   | |                                        | caller runs enumerate_ports +
-//   add_endpoint     |
+//   |                                        | no cxl_mem -> no_mem_driver, its failure -> its    |
+//   |                                        | fact; either way memN is unregistered again.       |
+//   |                                        | Bound, the PCI function becomes a consumer of      |
+//   |                                        | memN: when memN detaches (link loss), the PCI      |
+//   |                                        | driver is released                                 |
+//   | add_memdev(pdev, desc{.direct = true}) | direct attach: cxl_mem never binds memN; the       |
+//   |                                        | caller runs enumerate_ports + add_endpoint         |
 //
 // The memdev is unregistered when the caller's binding ends (devres of the PCI function's
 // binding when called from its probe).

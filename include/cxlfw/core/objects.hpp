@@ -1,15 +1,18 @@
 // The objects of the CXL core (Linux drivers/cxl/cxl.h, cxlmem.h) and the state that holds
 // them, attached to a base::host through the "cxl" bus:
 //
-//   | object   | what                                               | a base::device? | Linux name
-//   |
-//   |----------|----------------------------------------------------|-----------------|------------|
-//   | port     | root, host-bridge, switch or endpoint port         | yes, bus "cxl"  | root0,
-//   portN, endpointN | | dport    | a downstream port of a port (host bridge, root port, switch
-//   downstream port) | no | - | | decoder  | root (a CFMWS window), switch or endpoint HDM decoder
-//   | no, owned by its port | decoderP.N | | memdev   | a CXL memory device (Type-3, or Type-2
-//   device memory) | yes, bus "cxl" | memN | | region   | HPA mapped by decoders on every level |
-//   no, owned by the core | regionN |
+//   | object  | what                                       | a base::device? | Linux name         |
+//   |---------|--------------------------------------------|-----------------|--------------------|
+//   | port    | root, host-bridge, switch or endpoint port | yes, bus "cxl"  | root0, portN,      |
+//   |         |                                            |                 | endpointN          |
+//   | dport   | a downstream port of a port (host bridge,  | no              | -                  |
+//   |         | root port, switch downstream port)         |                 |                    |
+//   | decoder | root (a CFMWS window), switch or endpoint  | no, owned by    | decoderP.N         |
+//   |         | HDM decoder                                | its port        |                    |
+//   | memdev  | a CXL memory device (Type-3, or Type-2     | yes, bus "cxl"  | memN               |
+//   |         | device memory)                             |                 |                    |
+//   | region  | HPA mapped by decoders on every level      | no, owned by    | regionN            |
+//   |         |                                            | the core        |                    |
 //
 //   auto& cxl = core::attach(host);     // registers the "cxl" bus once; core::find(host) later
 //

@@ -2,14 +2,18 @@
 // core/mbox.c), as functions a driver composes: map the registers, wait for the media, set
 // up the mailbox, send commands, read the device's capacity.
 //
-//   | step               | Linux                                  | time (virtual)            |
-//   |--------------------|----------------------------------------|---------------------------|
-//   | map_registers      | cxl_pci_setup_regs (Register Locator)  | -                         |
-//   | wait_media_ready   | cxl_await_media_ready                  | Memory_Info_Valid 1.5 s,
-//   Memory_Active polled each second up to 60 s | | mailbox::setup     | cxl_pci_setup_mailbox |
-//   Mailbox Interface Ready, polled each 100 ms up to 60 s | | mailbox::send      |
-//   __cxl_pci_mbox_send_cmd                | doorbell polled up to 2 s | | identify,
-//   get_partition_info, read_capacity | cxl_dev_state_identify, cxl_mem_create_range_info | - |
+//   | step                | Linux                     | time (virtual)                            |
+//   |---------------------|---------------------------|-------------------------------------------|
+//   | map_registers       | cxl_pci_setup_regs        | -                                         |
+//   |                     | (Register Locator)        |                                           |
+//   | wait_media_ready    | cxl_await_media_ready     | Memory_Info_Valid 1.5 s, Memory_Active    |
+//   |                     |                           | polled each second up to 60 s             |
+//   | mailbox::setup      | cxl_pci_setup_mailbox     | Mailbox Interface Ready, polled each      |
+//   |                     |                           | 100 ms up to 60 s                         |
+//   | mailbox::send       | __cxl_pci_mbox_send_cmd   | doorbell polled up to 2 s                 |
+//   | identify,           | cxl_dev_state_identify,   | -                                         |
+//   | get_partition_info, | cxl_mem_create_range_info |                                           |
+//   | read_capacity       |                           |                                           |
 //
 //   auto regs = core::map_registers(pdev).value();
 //   core::wait_media_ready(pdev, regs.device->memdev, clock);
@@ -169,7 +173,7 @@ public:
 
     std::size_t payload_size() const noexcept { return payload_; }
 
-    /// Linux __cxl_pci_mbox_send_cmd() (fact sheet §9 steps 1-8): returns the output length
+    /// Linux __cxl_pci_mbox_send_cmd() (CXL 2.0 §8.2.8.4 steps 1-8): returns the output length
     /// copied into `out`.
     fact_result<std::size_t> send(spec::opcode op, std::span<const std::byte> in,
                                   std::span<std::byte> out) {

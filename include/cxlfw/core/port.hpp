@@ -1,16 +1,21 @@
 // The port topology (Linux core/port.c, core/hdm.c enumeration): the root and its dports and
 // root decoders, host-bridge and switch ports, endpoints, and what happens when a path goes.
 //
-//   | operation                | Linux                               | facts                      |
-//   |--------------------------|-------------------------------------|----------------------------|
-//   | add_root / add_dport / add_root_decoder | devm_cxl_add_root, devm_cxl_add_dport,
-//   cxl_root_decoder_alloc | dport_exists, invalid_window | | add_port                 |
-//   devm_cxl_add_port (+ a synchronous attach) | -                   | | enumerate_ports(memdev)  |
-//   devm_cxl_enumerate_ports            | root_absent, port_absent, port_not_bound, no_port_driver,
-//   link_down | | add_endpoint(memdev)     | cxl_mem_find_port + devm_cxl_add_endpoint | the same,
-//   and the port driver's fact | | probe_port(port)         | cxl_port_probe: HDM decoder
-//   enumeration | registers_absent, hdm_invalid | | set_link(dport, up)      | (link events; Linux
-//   has pciehp)     | -                          |
+//   | operation               | Linux                           | facts                           |
+//   |-------------------------|---------------------------------|---------------------------------|
+//   | add_root / add_dport /  | devm_cxl_add_root,              | dport_exists, invalid_window    |
+//   | add_root_decoder        | devm_cxl_add_dport,             |                                 |
+//   |                         | cxl_root_decoder_alloc          |                                 |
+//   | add_port                | devm_cxl_add_port (+ a          | -                               |
+//   |                         | synchronous attach)             |                                 |
+//   | enumerate_ports(memdev) | devm_cxl_enumerate_ports        | root_absent, port_absent,       |
+//   |                         |                                 | port_not_bound, no_port_driver, |
+//   |                         |                                 | link_down                       |
+//   | add_endpoint(memdev)    | cxl_mem_find_port +             | the same, and the port          |
+//   |                         | devm_cxl_add_endpoint           | driver's fact                   |
+//   | probe_port(port)        | cxl_port_probe: HDM decoder     | registers_absent, hdm_invalid   |
+//   |                         | enumeration                     |                                 |
+//   | set_link(dport, up)     | (link events; Linux has pciehp) | -                               |
 //
 // enumerate_ports walks up by grandparents (PCIe alternates upstream and downstream ports):
 // dport_dev = grandparent(iter), uport_dev = its parent. A missing switch port is added under
@@ -191,8 +196,7 @@ inline fact_result<decoder*> add_root_decoder(port& root, root_decoder_desc cons
     return raw;
 }
 
-// --- ports
-// -----------------------------------------------------------------------------------------
+// --- ports -------------------------------------------------------------------------------------
 
 /// Linux devm_cxl_add_port() and the synchronous attach that follows (cxl_port probes
 /// synchronously): a host-bridge port below the root, or a switch port below `parent`.
@@ -625,8 +629,7 @@ inline fact_result<port*> add_endpoint(memdev& md, base::device* owner = nullptr
     return ep;
 }
 
-// --- links
-// -----------------------------------------------------------------------------------------
+// --- links -------------------------------------------------------------------------------------
 
 /// The link below `dport` (a root port, downstream port or RCH) went down or came back.
 /// Down: every memdev below it is detached (its regions reset, its endpoint deleted; with an

@@ -4,25 +4,32 @@
 // Setup order (Linux sysfs order): create on a root decoder -> granularity -> ways -> size
 // (HPA allocated) -> a target per position -> commit. The rules, each its own fact:
 //
-//   | rule                                                                 | fact               |
-//   |----------------------------------------------------------------------|--------------------|
-//   | the window allows the type: Type-3 RAM/PMEM, or device memory (Type-2) | window_restricted |
-//   | ways valid (1,2,4,8,16,3,6,12), a power-of-two multiple of the root's | invalid_interleave |
-//   | granularity 256 B-16 KiB; equal to the root's when the root interleaves | invalid_interleave
-//   | | size a non-zero multiple of 256 MiB x ways; free HPA in the window    | invalid_size,
-//   no_capacity | | granularity, ways and size fixed once sized; targets after sizing     |
-//   region_busy, region_not_ready | | a target is an endpoint decoder below one of the root's host
-//   bridges  | invalid_target     | | the root routes that position to that host bridge; a position
-//   once; a memdev once | invalid_position | | decoder mode and type are the region's; its DPA x
-//   ways = region size  | mode_mismatch, invalid_size | | the decoder has DPA and no region |
-//   dpa_unallocated, decoder_busy | | regions attach to a port in increasing HPA order | hpa_order
-//   | | a free decoder on every port                                          | decoder_busy | |
-//   switch decoders: power-of-two target counts within the Target Count,  | invalid_interleave | |
-//   a granularity they can decode                                       |                    | |
-//   every position through a port routes to one dport, consistently      | invalid_position   | |
-//   (Linux cxl_calc_interleave_pos; an unbalanced interleave fails here) |                    | |
-//   commit in decoder order; Committed within 20 ms                        | decoder_busy,
-//   commit_timeout, commit_failed |
+//   | rule                                                                   | fact               |
+//   |------------------------------------------------------------------------|--------------------|
+//   | the window allows the type: Type-3 RAM/PMEM, or device memory (Type-2) | window_restricted  |
+//   | ways valid (1,2,4,8,16,3,6,12), a power-of-two multiple of the root's  | invalid_interleave |
+//   | granularity 256 B-16 KiB; equal to the root's when the root            | invalid_interleave |
+//   | interleaves                                                            |                    |
+//   | size a non-zero multiple of 256 MiB x ways; free HPA in the window     | invalid_size,      |
+//   |                                                                        | no_capacity        |
+//   | granularity, ways and size fixed once sized; targets after sizing      | region_busy,       |
+//   |                                                                        | region_not_ready   |
+//   | a target is an endpoint decoder below one of the root's host bridges   | invalid_target     |
+//   | the root routes that position to that host bridge; a position once; a  | invalid_position   |
+//   | memdev once                                                            |                    |
+//   | decoder mode and type are the region's; its DPA x ways = region size   | mode_mismatch,     |
+//   |                                                                        | invalid_size       |
+//   | the decoder has DPA and no region                                      | dpa_unallocated,   |
+//   |                                                                        | decoder_busy       |
+//   | regions attach to a port in increasing HPA order                       | hpa_order          |
+//   | a free decoder on every port                                           | decoder_busy       |
+//   | switch decoders: power-of-two target counts within the Target Count,   | invalid_interleave |
+//   | a granularity they can decode                                          |                    |
+//   | every position through a port routes to one dport, consistently        | invalid_position   |
+//   | (Linux cxl_calc_interleave_pos; an unbalanced interleave fails here)   |                    |
+//   | commit in decoder order; Committed within 20 ms                        | decoder_busy,      |
+//   |                                                                        | commit_timeout,    |
+//   |                                                                        | commit_failed      |
 //
 // A decoder at a port with `A` ways of interleave above it (the root's ways, power-of-two part,
 // times the target counts of the ports in between) decodes at granularity g * A and sends
@@ -383,8 +390,7 @@ inline fact_result<void> set_size(region& r, std::uint64_t size) {
     return {};
 }
 
-// --- targets
-// ---------------------------------------------------------------------------------------
+// --- targets -----------------------------------------------------------------------------------
 
 /// Linux cxl_region_attach(): the endpoint decoder `ep` at position `pos`.
 inline fact_result<void> attach_target(region& r, decoder& ep, unsigned pos) {
@@ -537,8 +543,7 @@ inline void kill_region(decoder& ep) {
     (void)detach_target(*ep.region, static_cast<unsigned>(ep.pos));
 }
 
-// --- commit and reset
-// ------------------------------------------------------------------------------
+// --- commit and reset --------------------------------------------------------------------------
 
 /// Linux cxl_region_decode_commit(): each position's path bottom-up; a failure resets what
 /// was committed.
@@ -582,8 +587,7 @@ inline void delete_region(region& r) {
     port_access::regions(core).erase(r.id());
 }
 
-// --- translation
-// -----------------------------------------------------------------------------------
+// --- translation -------------------------------------------------------------------------------
 
 /// The interleave geometry of position `pos` (spec/interleave_math.hpp).
 inline spec::interleave_geometry geometry(region const& r, unsigned pos) {

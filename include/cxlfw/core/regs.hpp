@@ -70,7 +70,7 @@ inline fact_result<reg_block> find_register_block(base::pci_device const& pdev,
     return reg_block{bar->bus, block->offset, bar->size - block->offset};
 }
 
-// --- the component block (CXL 2.0 §8.2.4; fact sheet §6) ------------------------------------
+// --- the component block (CXL 2.0 §8.2.4) ---------------------------------------------------
 
 struct component_map {
     std::optional<reg_block> hdm; ///< the HDM Decoder Capability structure
@@ -110,7 +110,7 @@ inline fact_result<component_map> probe_component_regs(reg_block const& block) {
     return map;
 }
 
-// --- the device register block (CXL 2.0 §8.2.8; fact sheet §9) ------------------------------
+// --- the device register block (CXL 2.0 §8.2.8) ---------------------------------------------
 
 struct device_map {
     reg_block status; ///< device status (event status)
@@ -118,8 +118,8 @@ struct device_map {
     reg_block memdev; ///< memory device status
 };
 
-/// Linux cxl_probe_device_regs(): the capabilities array at 0; a memory device needs device
-/// status, the primary mailbox and memdev status (K7).
+/// Linux cxl_probe_device_regs(): the capabilities array at 0; a memory device needs device status,
+/// the primary mailbox and memdev status (drivers/cxl/pci.c).
 inline fact_result<device_map> probe_device_regs(reg_block const& block) {
     namespace d = spec::device_regs;
     auto w = block.window();
@@ -183,8 +183,8 @@ inline fact_result<std::uint64_t> find_pcie_capability(hw::bus_ref cfg) {
     return fact{errc::registers_absent, "no PCI Express capability"};
 }
 
-/// The Port Number of a port's PCIe Link Capabilities (PCIe base spec §7.5.3.6): the id
-/// Linux gives a dport and the value HDM target lists hold (K6).
+/// The Port Number of a port's PCIe Link Capabilities (PCIe base spec §7.5.3.6): the id Linux gives
+/// a dport and the value HDM target lists hold (drivers/cxl/core/hdm.c).
 inline fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg) {
     namespace p = spec::pci::pcie;
     auto at = find_pcie_capability(cfg);

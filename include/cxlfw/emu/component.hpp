@@ -1,14 +1,14 @@
-// The CXL component register block (64 KiB; fact sheet §6): CXL.io space (reads 0), the
+// The CXL component register block (64 KiB; CXL 2.0 §8.2.4): CXL.io space (reads 0), the
 // CXL.cache/mem capability array at 0x1000, a RAS capability and an HDM Decoder Capability.
 //
-//   | block offset | contents                                         | region          |
-//   |--------------|--------------------------------------------------|-----------------|
-//   | 0x1000       | array header: ID 1, version 1/1, N entries       | component_other |
-//   | 0x1004 + 4i  | entry i: RAS (ID 2, v2, ptr 0x100), HDM (ID 5, v1, ptr 0x200) |
-//   component_other | | 0x1100       | RAS capability, 0x58 bytes                       |
-//   component_ras   | | 0x1200       | HDM decoders, 0x10 + 0x20 x decoders bytes       |
-//   component_hdm   | | elsewhere    | reads 0, writes dropped                          |
-//   component_other |
+//   | block offset | contents                                                   | region          |
+//   |--------------|------------------------------------------------------------|-----------------|
+//   | 0x1000       | array header: ID 1, version 1/1, N entries                 | component_other |
+//   | 0x1004 + 4i  | entry i: RAS (ID 2, v2, ptr 0x100),                        | component_other |
+//   |              | HDM (ID 5, v1, ptr 0x200)                                  |                 |
+//   | 0x1100       | RAS capability, 0x58 bytes                                 | component_ras   |
+//   | 0x1200       | HDM decoders, 0x10 + 0x20 x decoders bytes                 | component_hdm   |
+//   | elsewhere    | reads 0, writes dropped                                    | component_other |
 //
 // RAS: uncorrectable/correctable status are RW1C, masks and severity RW, capability/control
 // and the header log read-only; inject_ras() sets status bits as hardware would on an error.

@@ -1,23 +1,24 @@
 // PCI config space of an emulated function, synthesised on every read from a shared profile
 // and a few bytes of per-function state (no 4 KiB image per function).
 //
-// Layout: the type-0 or type-1 header; the PCI Express capability at 0x40 (the only
-// conventional capability); extended capabilities from 0x100 in this order: Device Serial
-// Number (if the device has one), then the DVSECs of the function's kind (fact sheet §2; the
-// device order 0, 7, 8, 5 is the real Xilinx device's in tests/data/pciutils/cap-dvsec-cxl).
-// Every structure is rendered through the spec layer's encoders (spec/pci.hpp, spec/dvsec.hpp).
+// Layout: the type-0 or type-1 header; the PCI Express capability at 0x40 (the only conventional
+// capability); extended capabilities from 0x100 in this order: Device Serial Number (if the device
+// has one), then the DVSECs of the function's kind (QEMU include/hw/cxl/cxl_pci.h; the device order
+// 0, 7, 8, 5 is the real Xilinx device's in tests/data/pciutils/cap-dvsec-cxl). Every structure is
+// rendered through the spec layer's encoders (spec/pci.hpp, spec/dvsec.hpp).
 //
 // Writable registers (everything else reads its fixed value and drops writes):
-//   | register                        | behaviour                                        |
-//   |---------------------------------|--------------------------------------------------|
-//   | Command (0x04)                  | mask 0x0547; Memory Space Enable gates the BARs  |
-//   | PCIe Device / Link Control      | stored                                           |
-//   | CXL Device DVSEC Control        | cache/io/mem enables, snoop filter, viral; read-only once
-//   CONFIG_LOCK is set | | CXL Device DVSEC Control2       | bits 0 and 3 stored; the "initiate"
-//   bits 1, 2 read 0 | | CXL Device DVSEC Lock           | CONFIG_LOCK sets and stays until reset |
-//   | DVSEC Range Base High/Low       | stored (Low keeps [31:28]); locked with CONFIG_LOCK |
-//   | Flex Bus Port Control           | stored; Status mirrors Control & Capability      |
-//   | Port Extensions Port Control    | stored                                           |
+//   | register                     | behaviour                                                    |
+//   |------------------------------|--------------------------------------------------------------|
+//   | Command (0x04)               | mask 0x0547; Memory Space Enable gates the BARs              |
+//   | PCIe Device / Link Control   | stored                                                       |
+//   | CXL Device DVSEC Control     | cache/io/mem enables, snoop filter, viral; read-only once    |
+//   |                              | CONFIG_LOCK is set                                           |
+//   | CXL Device DVSEC Control2    | bits 0 and 3 stored; the "initiate" bits 1, 2 read 0         |
+//   | CXL Device DVSEC Lock        | CONFIG_LOCK sets and stays until reset                       |
+//   | DVSEC Range Base High/Low    | stored (Low keeps [31:28]); locked with CONFIG_LOCK          |
+//   | Flex Bus Port Control        | stored; Status mirrors Control & Capability                  |
+//   | Port Extensions Port Control | stored                                                       |
 // BARs are assigned by the platform at build and read-only here (the PCI core's BAR sizing is
 // not modelled); bus numbers of bridges likewise.
 //

@@ -1,15 +1,16 @@
-// The CXL device register block (Register Block ID 3; fact sheet §9) of a memory device:
+// The CXL device register block (Register Block ID 3; CXL 2.0 §8.2.8) of a memory device:
 // capabilities array, device status, primary mailbox, memory device status. QEMU's layout:
 //
-//   | offset              | contents                                   | region        |
-//   |---------------------|--------------------------------------------|---------------|
-//   | 0x00                | capabilities array: 3 capabilities         | device_caps   |
-//   | 0x10 / 0x20 / 0x30  | headers: status (ID 1, v2), mailbox (ID 2, v1), memdev (ID 0x4000, v1)
-//   | device_caps | | 0x80                | device status (event status), 8 bytes      |
-//   device_status | | 0x88                | mailbox: registers 0x20 bytes, then payload | mailbox |
-//   | 0x88 + 0x20 + payload | memory device status, 8 bytes            | memdev        |
+//   | offset                | contents                                        | region        |
+//   |-----------------------|-------------------------------------------------|---------------|
+//   | 0x00                  | capabilities array: 3 capabilities              | device_caps   |
+//   | 0x10 / 0x20 / 0x30    | headers: status (ID 1, v2), mailbox (ID 2, v1), | device_caps   |
+//   |                       | memdev (ID 0x4000, v1)                          |               |
+//   | 0x80                  | device status (event status), 8 bytes           | device_status |
+//   | 0x88                  | mailbox: registers 0x20 bytes, then payload     | mailbox       |
+//   | 0x88 + 0x20 + payload | memory device status, 8 bytes                   | memdev        |
 //
-// The doorbell protocol, as Linux __cxl_pci_mbox_send_cmd drives it (K7):
+// The doorbell protocol, as Linux drivers/cxl/pci.c __cxl_pci_mbox_send_cmd() drives it:
 //   - Command and payload are writable while the doorbell is clear; writes while it is set
 //     are dropped (the device owns them).
 //   - Setting the doorbell executes the command (mailbox.hpp); the doorbell reads set for

@@ -1,7 +1,7 @@
 // What a topology description says about each device: PCI identity, HDM decoder
 // capabilities, memory, readiness delays, and which register blocks it has.
 //
-//   | kind           | DVSECs (fact sheet §2) | component block   | device registers      |
+//   | kind           | DVSECs (CXL 2.0 §8.1)  | component block   | device registers      |
 //   |----------------|------------------------|-------------------|-----------------------|
 //   | Type-3         | 0, 7, 8, 5             | RAS, HDM          | status, mailbox, memdev |
 //   | Type-2         | 0, 7, 8, 5             | RAS, HDM          | only with `mailbox`   |
@@ -47,12 +47,12 @@ inline constexpr pci_ids downstream_port{0x19E5, 0xA129}; // QEMU cxl-downstream
 
 /// PCI class codes (base : sub : prog-if).
 namespace class_codes {
-inline constexpr std::uint32_t cxl_memory = 0x050210;  ///< Type-3, what cxl_pci binds (K2, K7)
+inline constexpr std::uint32_t cxl_memory = 0x050210;  ///< Type-3, what Linux cxl_pci binds
 inline constexpr std::uint32_t pci_bridge = 0x060400;  ///< root and switch ports
 inline constexpr std::uint32_t accelerator = 0x120000; ///< processing accelerator (vendor class)
 } // namespace class_codes
 
-/// HDM Decoder Capability of one component (fact sheet §7).
+/// HDM Decoder Capability of one component (CXL 2.0 §8.2.5.12).
 struct hdm_spec {
     unsigned decoders = 4; ///< must be a count the Decoder Count field encodes (1, 2, 4, ..., 32)
     /// Targets per decoder (raw field, 0..15). Default: the number of downstream ports, at most

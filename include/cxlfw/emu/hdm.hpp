@@ -1,6 +1,6 @@
-// HDM decoders that behave (fact sheet §7; Linux core/hdm.c, QEMU cxl_type3.c
-// hdm_decoder_commit). One hdm_decoders object is the HDM Decoder Capability structure of one
-// component: a host bridge's CHBCR, a switch upstream port, an endpoint.
+// HDM decoders that behave (CXL 2.0 §8.2.5.12; Linux drivers/cxl/core/hdm.c, QEMU
+// hw/mem/cxl_type3.c hdm_decoder_commit()). One hdm_decoders object is the HDM Decoder Capability
+// structure of one component: a host bridge's CHBCR, a switch upstream port, an endpoint.
 //
 // Register behaviour, per decoder:
 //   - Base/Size Low keep what software writes, bits [27:0] included: QEMU masks those bits
@@ -41,13 +41,13 @@ namespace cxlfw::emu {
 /// Why a commit ended in Error Not Committed. Each is one rule, checked in this order.
 enum class commit_error : std::uint8_t {
     none = 0,
-    invalid_ig,                ///< IG above 6 (K1 eig_to_granularity)
-    invalid_iw,                ///< IW outside {0-4, 8-10} (K1 eiw_to_ways)
+    invalid_ig,                ///< IG above 6 (Linux cxl.h eig_to_granularity)
+    invalid_iw,                ///< IW outside {0-4, 8-10} (Linux cxl.h eiw_to_ways)
     ways_not_supported,        ///< 3/6/12 or 16 ways without the capability bit, or more ways
                                ///< than the Target Count (host bridge, switch)
     granularity_not_supported, ///< the HPA bits that select a position are not ones the
-                               ///< capability's interleave bits [11:8]/[14:12] allow (K6)
-    out_of_order,              ///< decoder n committed while decoder n-1 is not (K6)
+                               ///< capability's interleave bits [11:8]/[14:12] allow (Linux hdm.c)
+    out_of_order,              ///< decoder n committed while decoder n-1 is not (Linux hdm.c)
     base_not_aligned,          ///< Base bits [27:0] not zero
     size_not_aligned,          ///< Size bits [27:0] not zero, or (endpoint) Size not a
                                ///< multiple of 256 MiB x ways
@@ -240,7 +240,8 @@ public:
         if (n > 0 && d.base < all[n - 1].base + all[n - 1].size)
             return commit_error::base_below_previous;
         if (p.endpoint) {
-            // Decoder n's DPA range starts where decoder n-1's ends (K6 init_hdm_decoder).
+            // Decoder n's DPA range starts where decoder n-1's ends (Linux
+            // drivers/cxl/core/hdm.c init_hdm_decoder()).
             std::uint64_t dpa = 0;
             for (unsigned k = 0; k <= n; ++k) {
                 auto const w = spec::eiw_to_ways(h::iw::get(all[k].control));

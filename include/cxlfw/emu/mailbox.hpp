@@ -1,15 +1,15 @@
-// The mailbox command set of an emulated memory device (fact sheet §10): what each command
+// The mailbox command set of an emulated memory device (CXL 2.0 §8.2.9): what each command
 // answers, encoded with spec/mailbox.hpp. The doorbell protocol around it is in
 // device_regs.hpp.
 //
-//   | opcode | command                 | input            | output                         |
-//   |--------|-------------------------|------------------|--------------------------------|
-//   | 0x0400 | Get Supported Logs      | none             | one entry: the CEL, its size   |
-//   | 0x0401 | Get Log                 | 0x18 (UUID, offset, length) | CEL bytes [offset, +length)
-//   | | 0x4000 | Identify Memory Device  | none             | 0x43 bytes                     | |
-//   0x4100 | Get Partition Info      | none             | 0x20 bytes                     | | 0x4200
-//   | Get Health Info         | none             | 0x12 bytes                     | | other  | — |
-//   —                | Unsupported (0x03)             |
+//   | opcode | command                | input                       | output                      |
+//   |--------|------------------------|-----------------------------|-----------------------------|
+//   | 0x0400 | Get Supported Logs     | none                        | one entry: CEL, its size    |
+//   | 0x0401 | Get Log                | 0x18 (UUID, offset, length) | CEL bytes [offset, +length) |
+//   | 0x4000 | Identify Memory Device | none                        | 0x43 bytes                  |
+//   | 0x4100 | Get Partition Info     | none                        | 0x20 bytes                  |
+//   | 0x4200 | Get Health Info        | none                        | 0x12 bytes                  |
+//   | other  | —                      | —                           | Unsupported (0x03)          |
 //
 // Return codes follow QEMU's cxl_process_cci_message and cmd_logs_get_log: an input length
 // other than the command's is Invalid Payload Length (0x16); a log UUID other than the CEL's is

@@ -2,12 +2,12 @@
 // DVSECs in which order, which register blocks where, what each capability register says.
 // Profiles are shared: a platform holds one per distinct description.
 //
-//   | node            | BAR0 (64-bit)                         | Register Locator entries      |
-//   |-----------------|---------------------------------------|-------------------------------|
-//   | endpoint        | component at 0 (if RAS or HDM), device registers after it (64 KiB on) |
-//   component, device, empty | | RCD             | device registers at 0                 | device,
-//   empty, empty          | | root/switch port| component at 0 (if RAS or HDM)        | component,
-//   empty, empty       |
+//   | node             | BAR0 (64-bit)                         | Register Locator entries |
+//   |------------------|---------------------------------------|--------------------------|
+//   | endpoint         | component at 0 (if RAS or HDM),       | component, device, empty |
+//   |                  | device registers after it (64 KiB on) |                          |
+//   | RCD              | device registers at 0                 | device, empty, empty     |
+//   | root/switch port | component at 0 (if RAS or HDM)        | component, empty, empty  |
 //
 // Three Register Locator entries (length 0x24), unused ones empty, as QEMU and the real
 // Xilinx device both have.
@@ -110,7 +110,7 @@ inline std::uint8_t active_timeout_code(readiness const& r) {
 
 } // namespace detail
 
-/// The rules an endpoint description must follow (fact sheet §1, §3, §9).
+/// The rules an endpoint description must follow (CXL 2.0 §8.1.3, §8.2.8).
 inline status check_endpoint_spec(endpoint_spec const& s, bool rcd) {
     bool const aligned = is_aligned(s.ram, hdm_alignment) && is_aligned(s.pmem, hdm_alignment) &&
                          (s.partition_align == 0 || is_aligned(s.partition_align, hdm_alignment));
@@ -124,7 +124,7 @@ inline status check_endpoint_spec(endpoint_spec const& s, bool rcd) {
         break;
     case device_type::type1:
         if (s.ram != 0 || s.pmem != 0) return errc::invalid_capacity;
-        if (s.hdm || s.mailbox) return errc::invalid_device_spec; // cache only (Q7)
+        if (s.hdm || s.mailbox) return errc::invalid_device_spec; // Type 1: cache only
         break;
     default:
         return errc::invalid_device_spec;

@@ -1,7 +1,7 @@
 // Reference topologies: Linux's cxl_test mock, QEMU's q35 CXL machine, and a generator for
 // large platforms.
 //
-// cxl_test (tools/testing/cxl/test/cxl.c, linux-cxl-behaviour.md §6):
+// cxl_test (Linux tools/testing/cxl/test/cxl.c):
 //   | element                  | count / value                                         |
 //   |--------------------------|-------------------------------------------------------|
 //   | host bridges UID 0, 1    | 2 root ports each, a 2-port switch on each → 8 memdevs |

@@ -47,7 +47,7 @@ constexpr std::string_view node_kind_name(node_kind k) noexcept {
     return "unknown";
 }
 
-/// CXL device type (fact sheet §1); `none` for ports, bridges and the root.
+/// CXL device type (Linux include/cxl/cxl.h enum cxl_devtype); `none` for ports, bridges, root.
 enum class device_type : std::uint8_t { none = 0, type1 = 1, type2 = 2, type3 = 3 };
 
 /// The register regions accesses are counted in and faults can name.

@@ -400,7 +400,7 @@ window<B> dvsec_window(B& cfg, dvsec_location const& d) noexcept {
 
 // --- the CXL Device DVSEC -------------------------------------------------------------------
 
-/// Everything in the CXL Device DVSEC (fact sheet §3), capability and control decoded, the
+/// Everything in the CXL Device DVSEC (CXL 2.0 §8.1.3), capability and control decoded, the
 /// other registers raw with accessors, and both ranges decoded whatever HDM_Count says.
 struct cxl_device_dvsec {
     dvsec_location location;
@@ -432,8 +432,9 @@ struct cxl_device_dvsec {
     unsigned cache_size() const noexcept { return spec::cxl_dvsec::cache_size::get(capability2); }
 };
 
-/// Reads the CXL Device DVSEC (K7: cxl_pci_probe's DVSEC lookup and cxl_dvsec_ranges). No such
-/// DVSEC is `no_cxl_device_dvsec`, whose diagnostic lists the capabilities that are there.
+/// Reads the CXL Device DVSEC (Linux drivers/cxl/pci.c: cxl_pci_probe()'s DVSEC lookup and
+/// cxl_dvsec_ranges()). No such DVSEC is `no_cxl_device_dvsec`, whose diagnostic lists the
+/// capabilities that are there.
 template <detail::config_bus Cfg>
 result<cxl_device_dvsec> read_cxl_device_dvsec(Cfg&& cfg, config_diagnostic* diag = nullptr) {
     auto loc = find_dvsec(cfg, spec::dvsec_id::cxl_device, diag);
@@ -561,7 +562,7 @@ result<register_locator> read_register_locator(Cfg&& cfg, config_diagnostic* dia
 }
 
 /// Where a register block starts in the host's address space: its BAR's address plus its
-/// offset (K4 cxl_decode_regblock). The BAR must be a memory BAR.
+/// offset (Linux drivers/cxl/core/regs.c cxl_decode_regblock()). The BAR must be a memory BAR.
 template <detail::config_bus Cfg>
 result<std::uint64_t> register_block_address(Cfg&& cfg, spec::register_block const& block,
                                              config_diagnostic* diag = nullptr) {

@@ -1,11 +1,12 @@
 // Attach strategies: how a driver's endpoint joins the CXL port tree.
 //
-// | strategy         | who attaches the endpoint                                  | Linux |
-// |------------------|------------------------------------------------------------|----------------|
-// | attach::none     | nobody: no CXL.mem, no endpoint (Type-1)                   | - | |
-// attach::mediated | the stock mem driver, synchronously, then calls on_cxl     | 7.0
-// cxl_memdev_attach | | attach::direct   | the driver itself: core::enumerate_ports + add_endpoint
-// | proposed, not merged |
+// | strategy         | who attaches the endpoint                          | Linux                 |
+// |------------------|----------------------------------------------------|-----------------------|
+// | attach::none     | nobody: no CXL.mem, no endpoint (Type-1)           | -                     |
+// | attach::mediated | the stock mem driver, synchronously, then          | 7.0 cxl_memdev_attach |
+// |                  | calls on_cxl                                       |                       |
+// | attach::direct   | the driver itself:                                 | proposed, not merged  |
+// |                  | core::enumerate_ports + add_endpoint               |                       |
 #pragma once
 
 #include <string_view>

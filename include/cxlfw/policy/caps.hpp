@@ -26,7 +26,7 @@ struct capability_tag {
 
 /// The decoder counts an HDM Decoder Capability register can report on a device: codes
 /// 0-5 (1, 2, 4, 6, 8, 10); larger counts are for switches and host bridges (QEMU
-/// cxl-component-utils.c; fact sheet §7).
+/// hw/cxl/cxl-component-utils.c; CXL 2.0 §8.2.5.12).
 constexpr bool device_decoder_count(unsigned n) noexcept {
     auto code = spec::hdm::decoder_count_to_code(n);
     return code.has_value() && *code <= 5;

@@ -1,11 +1,13 @@
 // The compile-time rules of a driver composition, and the checks of its hooks.
 //
-// | composition                          | hook the driver provides            | signature |
-// |--------------------------------------|-------------------------------------|------------------------------------------|
-// | every driver                         | `ids` and/or `class_ids`            | `static constexpr
-// cxlfw::pci_id ids[]`   | | attach::mediated or attach::direct   | `on_cxl`: the endpoint is
-// attached  | `cxlfw::status on_cxl(cxlfw::cxl_ready<D>&)` | | when_absent::degrade (or
-// timed<degrade>) | `on_pcie_only`: bound without CXL | `void on_pcie_only(std::error_code)`   |
+// | composition          | hook the driver defines | signature                                    |
+// |----------------------|-------------------------|----------------------------------------------|
+// | every driver         | `ids` and/or            | `static constexpr cxlfw::pci_id ids[]`       |
+// |                      | `class_ids`             |                                              |
+// | attach::mediated or  | `on_cxl`: the endpoint  | `cxlfw::status on_cxl(cxlfw::cxl_ready<D>&)` |
+// | attach::direct       | is attached             |                                              |
+// | when_absent::degrade | `on_pcie_only`: bound   | `void on_pcie_only(std::error_code)`         |
+// | (or timed<degrade>)  | without CXL             |                                              |
 //
 // Hooks are checked in two steps (Fuchsia ddktl): first that the member exists, then its
 // exact signature, so each message names one mistake and its fix.

@@ -23,7 +23,7 @@
 
 namespace cxlfw {
 
-/// The RAS capability's status registers (CXL 2.0 §8.2.5.9; fact sheet §6).
+/// The RAS capability's status registers (CXL 2.0 §8.2.5.9).
 struct ras_status {
     std::uint32_t uncorrectable = 0;
     std::uint32_t correctable = 0;

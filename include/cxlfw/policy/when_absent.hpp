@@ -2,15 +2,17 @@
 // (no root, a port missing or unbound, no mem driver, link down). Each is a pure mapping
 // from the kind of fact to a reaction; the core only reports, it never decides.
 //
-// | policy                 | piece missing at probe               | piece arrives later     | other
-// CXL failure |
-// |------------------------|--------------------------------------|-------------------------|-------------------|
-// | when_absent::defer     | deferred, waiting on that piece      | re-probed, attaches     |
-// failed            | | when_absent::degrade   | bound without CXL: on_pcie_only(why) | upgraded:
-// on_cxl runs   | on_pcie_only(why) | | when_absent::fail      | failed | -                       |
-// failed            | | when_absent::wait      | bound; on_cxl not yet                | on_cxl runs
-// | failed            | | when_absent::timed<P>  | deferred until the host's deferral timeout, then
-// P's reaction | | as P  |
+// | policy                | piece missing at probe    | piece arrives later   | other CXL failure |
+// |-----------------------|---------------------------|-----------------------|-------------------|
+// | when_absent::defer    | deferred, waiting on that | re-probed, attaches   | failed            |
+// |                       | piece                     |                       |                   |
+// | when_absent::degrade  | bound without CXL:        | upgraded: on_cxl runs | on_pcie_only(why) |
+// |                       | on_pcie_only(why)         |                       |                   |
+// | when_absent::fail     | failed                    | -                     | failed            |
+// | when_absent::wait     | bound; on_cxl not yet     | on_cxl runs           | failed            |
+// | when_absent::timed<P> | deferred until the host's |                       | as P              |
+// |                       | deferral timeout, then    |                       |                   |
+// |                       | P's reaction              |                       |                   |
 //
 // "Other CXL failure" is a fact that no arrival can change (media never ready, a decoder
 // that does not commit, no capacity). A device that contradicts its declared traits fails

@@ -2,7 +2,7 @@
 //
 // A register is a type: its width and its offset inside the structure that holds it
 // (a DVSEC, a capability, an HDM decoder). A field is a type: its register and its bit
-// range [hi:lo], inclusive, as the fact sheet and the CXL specification write them.
+// range [hi:lo], inclusive, as the CXL specification writes them.
 // The hw/ layer reads and writes these through an access bus (a loaded image, an emulated
 // device, or real MMIO); nothing here knows which.
 //

@@ -1,4 +1,4 @@
-// The CEDT (CXL Early Discovery Table, fact sheet §11): parsed from bytes with Linux
+// The CEDT (CXL Early Discovery Table, CXL 2.0 §9.14.1): parsed from bytes with Linux
 // cxl_acpi's rules plus cxlfw's own, and built back into bytes.
 //
 // What is constexpr and what allocates:
@@ -42,7 +42,7 @@
 namespace cxlfw::spec {
 
 // ---------------------------------------------------------------------------------------
-// Layout constants (fact sheet §11; ACPICA actbl1.h)
+// Layout constants (CXL 3.0 §9.17.1; ACPICA actbl1.h)
 
 inline constexpr std::size_t acpi_header_size = 36;
 inline constexpr std::size_t cedt_subtable_header_size = 4; // type (1), reserved (1), length (2)
@@ -563,8 +563,8 @@ constexpr cedt_checked<cxims> decode_cxims(cedt_subtable const& s,
     return x;
 }
 
-/// RDPAS: only the CXL r4.0 layout (length 0x14) is parsed; the r3.0 layout the older ACPICA
-/// used (17 bytes) and any other length are an unknown layout (fact sheet §11).
+/// RDPAS: only the CXL r4.0 layout (length 0x14) is parsed; the r3.0 layout the older ACPICA used
+/// (17 bytes) and any other length are an unknown layout (CXL 3.0 §9.17.1.5; ACPICA PR #1201).
 constexpr cedt_checked<rdpas> decode_rdpas(cedt_subtable const& s) noexcept {
     using enum cedt_errc;
     constexpr auto skip = cedt_severity::skipped;

@@ -1,4 +1,4 @@
-// The CXL component register block (CXL 2.0 §8.2.4-§8.2.5; fact sheet §6, §7): layout of the
+// The CXL component register block (CXL 2.0 §8.2.4-§8.2.5, HDM §8.2.5.12): layout of the
 // 64 KiB block, the CXL.cache/mem capability array at 0x1000, the RAS capability and the HDM
 // Decoder Capability structure with its per-decoder registers.
 //
@@ -20,16 +20,18 @@
 namespace cxlfw::spec {
 
 namespace component {
-/// The component register block is 64 KiB (K1 CXL_COMPONENT_REG_BLOCK_SIZE, K4).
+/// The component register block is 64 KiB (CXL 2.0 §8.2.4; Linux drivers/cxl/cxl.h
+/// CXL_COMPONENT_REG_BLOCK_SIZE).
 inline constexpr std::size_t block_size = 64_KiB;
 /// 0x0000-0x0FFF CXL.io; 0x1000-0x1FFF CXL.cache/mem (the capability array); 0x2000-0xDFFF
-/// implementation specific; 0xE000-0xE3FF ARB/MUX; the rest reserved (Q2, K1 CXL_CM_OFFSET).
+/// implementation specific; 0xE000-0xE3FF ARB/MUX; the rest reserved (CXL 2.0 §8.2.4; QEMU
+/// include/hw/cxl/cxl_component.h; Linux drivers/cxl/cxl.h CXL_CM_OFFSET).
 inline constexpr std::size_t cache_mem_offset = 0x1000;
 inline constexpr std::size_t cache_mem_size = 0x1000;
 inline constexpr std::size_t arb_mux_offset = 0xE000;
 inline constexpr std::size_t arb_mux_size = 0x400;
 
-/// Capability array header at cache_mem_offset + 0: ID 1, versions, array size (K1, K4, Q2).
+/// Capability array header at cache_mem_offset + 0: ID 1, versions, array size (CXL 2.0 §8.2.5).
 struct array_header : reg<std::uint32_t, 0x00> {
     static constexpr bool read_only = true;
 };
@@ -60,7 +62,7 @@ constexpr checked<std::uint32_t> encode_array_header(unsigned entries, unsigned 
 }
 } // namespace component
 
-/// CXL.cache/mem capability IDs (fact sheet §6; K1, Q2, Q4, Q6).
+/// CXL.cache/mem capability IDs (CXL 2.0 §8.2.5; 0xB and 0xC: CXL 3.0 §8.2.4).
 enum class component_cap_id : std::uint16_t {
     capability_array = 0x1,
     ras = 0x2,
@@ -119,7 +121,7 @@ constexpr checked<std::uint32_t> encode_component_cap(component_cap_entry const&
     return f::cap_pointer::set(v, e.pointer);
 }
 
-/// RAS capability structure, cap ID 2 (fact sheet §6; K1, Q2).
+/// RAS capability structure, cap ID 2 (CXL 2.0 §8.2.5.9; Linux drivers/cxl/cxl.h).
 namespace ras {
 struct uncorrectable_status : reg<std::uint32_t, 0x00> {};
 struct uncorrectable_mask : reg<std::uint32_t, 0x04> {};
@@ -134,8 +136,8 @@ inline constexpr unsigned header_log_dwords = 16;
 inline constexpr std::size_t length = 0x58;
 } // namespace ras
 
-/// HDM Decoder Capability structure, cap ID 5 (fact sheet §7; K1, K6, Q2, Q4). Offsets are from
-/// the structure's start (its capability pointer).
+/// HDM Decoder Capability structure, cap ID 5 (CXL 2.0 §8.2.5.12; Linux drivers/cxl/cxl.h).
+/// Offsets are from the structure's start (its capability pointer).
 namespace hdm {
 
 struct capability : reg<std::uint32_t, 0x00> {
@@ -165,7 +167,8 @@ struct target_list_high : reg_array<std::uint32_t, 0x28, 0x20> {};
 using dpa_skip_low = target_list_low;
 using dpa_skip_high = target_list_high;
 
-/// Base/Size Low keep only bits [31:28] (QEMU write mask 0xF000_0000; Q4).
+/// Base/Size Low keep only bits [31:28] (write mask 0xF000_0000 in QEMU
+/// hw/cxl/cxl-component-utils.c).
 using base_low_bits = field<base_low, 31, 28>;
 using size_low_bits = field<size_low, 31, 28>;
 inline constexpr std::uint32_t low_address_mask = 0xF000'0000;
@@ -174,7 +177,8 @@ using ig = field<control, 3, 0>; ///< interleave granularity, eig-encoded
 using iw = field<control, 7, 4>; ///< interleave ways, eiw-encoded
 using lock_on_commit = field<control, 8>;
 using commit = field<control, 9>;
-/// Set by the component, never by software (QEMU write mask 0x13FF; Q4).
+/// Set by the component, never by software (write mask 0x13FF in QEMU
+/// hw/cxl/cxl-component-utils.c).
 struct committed : field<control, 10> {
     static constexpr bool read_only = true;
 };
@@ -186,7 +190,7 @@ inline constexpr std::uint32_t control_write_mask = 0x13FF;
 
 enum class decoder_target_type : std::uint8_t { device_coherent = 0, host_only_coherent = 1 };
 
-/// Structure length for n decoders: 0x10 + 0x20 n (K4).
+/// Structure length for n decoders: 0x10 + 0x20 n (Linux drivers/cxl/core/regs.c).
 constexpr std::size_t structure_length(unsigned decoders) noexcept {
     return 0x10 + std::size_t{0x20} * decoders;
 }
@@ -200,10 +204,11 @@ inline constexpr std::array<std::uint8_t, 13> decoder_counts{1,  2,  4,  6,  8, 
                                                              14, 16, 20, 24, 28, 32};
 }
 
-/// Decoder Count code -> decoders, following QEMU's table (the spec's list; Q4):
-/// 0..8 -> 1, 2, 4, ..., 16; 9..0xC -> 20, 24, 28, 32. Linux computes `code ? 2 * code : 1`
-/// (K1 cxl_hdm_decoder_count), which agrees for 0..8 but gives 18/20/22/24 for 9..0xC; see
-/// linux_decoder_count(). Codes >= 6 are meant for switches and host bridges only (Q4).
+/// Decoder Count code -> decoders, following QEMU's table (the spec's list) in
+/// hw/cxl/cxl-component-utils.c: 0..8 -> 1, 2, 4, ..., 16; 9..0xC -> 20, 24, 28, 32. Linux
+/// computes `code ? 2 * code : 1` (drivers/cxl/cxl.h cxl_hdm_decoder_count()), which agrees for
+/// 0..8 but gives 18/20/22/24 for 9..0xC; see linux_decoder_count(). Codes >= 6 are meant for
+/// switches and host bridges only (QEMU's comment there).
 constexpr checked<unsigned> decoder_count_from_code(unsigned code) noexcept {
     if (code > max_decoder_count_code) return errc::invalid_decoder_count;
     return detail::decoder_counts[code];
@@ -215,7 +220,8 @@ constexpr checked<unsigned> decoder_count_to_code(unsigned count) noexcept {
     return errc::unencodable_decoder_count;
 }
 
-/// What Linux computes from the code (K1 cxl_hdm_decoder_count), for modelling Linux exactly.
+/// What Linux computes from the code (drivers/cxl/cxl.h cxl_hdm_decoder_count()), for modelling
+/// Linux exactly.
 constexpr unsigned linux_decoder_count(unsigned code) noexcept {
     return code ? 2 * code : 1;
 }
@@ -223,7 +229,7 @@ constexpr unsigned linux_decoder_count(unsigned code) noexcept {
 /// The HDM Decoder Capability register, decoded.
 struct decoder_capability {
     unsigned decoder_count = 1;
-    unsigned target_count = 0; ///< raw, as Linux reads it (K6)
+    unsigned target_count = 0; ///< raw, as Linux core/hdm.c reads it
     bool interleave_11_8 = false;
     bool interleave_14_12 = false;
     bool poison_on_decode_error = false;
@@ -258,8 +264,8 @@ struct decoder_capability {
                                      decoder_capability const&) = default;
 };
 
-/// Ways the decoder can be programmed with: 1, 2, 4, 8 always; 3, 6, 12 with the 3/6/12-way
-/// bit; 16 with the 16-way bit (K6 parse_hdm_decoder_caps, iw_cap_mask).
+/// Ways the decoder can be programmed with: 1, 2, 4, 8 always; 3, 6, 12 with the 3/6/12-way bit; 16
+/// with the 16-way bit (Linux drivers/cxl/core/hdm.c parse_hdm_decoder_caps(), iw_cap_mask).
 constexpr bool supports_ways(decoder_capability const& cap, unsigned ways) noexcept {
     switch (ways) {
     case 1:
@@ -279,7 +285,7 @@ constexpr bool supports_ways(decoder_capability const& cap, unsigned ways) noexc
 }
 
 /// The HPA bits a decoder can select positions on: [11:8] with bit 8, [14:12] with bit 9
-/// (K6 interleave_mask).
+/// (Linux drivers/cxl/core/hdm.c interleave_mask).
 constexpr std::uint32_t interleave_address_mask(decoder_capability const& cap) noexcept {
     return (cap.interleave_11_8 ? 0x0F00u : 0u) | (cap.interleave_14_12 ? 0x7000u : 0u);
 }
@@ -330,7 +336,8 @@ struct decoder_control {
         v = hdm::error_not_committed::set(v, error_not_committed);
         return hdm::target_type::set(v, static_cast<std::uint32_t>(target_type));
     }
-    /// Linux: enabled when Committed is set, locked when Lock On Commit is set too (K6).
+    /// Linux: enabled when Committed is set, locked when Lock On Commit is set too
+    /// (drivers/cxl/core/hdm.c init_hdm_decoder()).
     constexpr bool enabled() const noexcept { return committed; }
     constexpr bool locked() const noexcept { return committed && lock_on_commit; }
     friend constexpr bool operator==(decoder_control const&, decoder_control const&) = default;
@@ -363,7 +370,8 @@ constexpr checked<split64> encode_address(std::uint64_t v) noexcept {
 
 // --- target list (switch / host-bridge decoders) -------------------------------------------
 
-/// Port ID of interleave position `pos` (0..7): byte `pos` of the 64-bit list (K6).
+/// Port ID of interleave position `pos` (0..7): byte `pos` of the 64-bit list (Linux
+/// drivers/cxl/core/hdm.c).
 constexpr checked<std::uint8_t> target_at(std::uint64_t list, unsigned pos) noexcept {
     if (pos >= max_targets) return errc::position_out_of_range;
     return static_cast<std::uint8_t>(list >> (8 * pos));

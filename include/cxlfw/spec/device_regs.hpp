@@ -1,4 +1,4 @@
-// The CXL device register block (Register Block ID 3; CXL 2.0 §8.2.8; fact sheet §9, §10):
+// The CXL device register block (Register Block ID 3; CXL 2.0 §8.2.8, commands §8.2.9):
 // the device capabilities array, device status, memory device status, the mailbox registers,
 // mailbox return codes and command opcodes.
 //
@@ -16,7 +16,7 @@
 
 namespace cxlfw::spec {
 
-// --- capabilities array (K1, K4, Q3) -------------------------------------------------------
+// --- capabilities array (CXL 2.0 §8.2.8.1, §8.2.8.2) ---------------------------------------
 
 namespace device_regs {
 /// Device Capabilities Array Register at +0x00: ID [15:0] = 0, version [23:16], count [47:32].
@@ -49,11 +49,11 @@ constexpr checked<std::uint64_t> encode_caps_array(unsigned count, unsigned vers
 }
 } // namespace device_regs
 
-/// Device capability IDs (K1, K4). IDs >= 0x8000 are vendor specific.
+/// Device capability IDs (CXL 2.0 §8.2.8.2.1). IDs >= 0x8000 are vendor specific.
 enum class device_cap_id : std::uint16_t {
     device_status = 0x0001,
     primary_mailbox = 0x0002,
-    secondary_mailbox = 0x0003, ///< Linux ignores it: it is meant for firmware (K7)
+    secondary_mailbox = 0x0003, ///< for firmware; Linux drivers/cxl/pci.c uses only the primary
     memdev = 0x4000,            ///< Memory Device status registers
 };
 
@@ -85,7 +85,7 @@ constexpr std::uint32_t encode_device_cap_header(device_cap_entry const& e) noex
 // --- device status (cap 1) and memory device status (cap 0x4000) ---------------------------
 
 namespace device_status {
-/// Event Status (64-bit) at +0x00: which event logs have records (K1, Q3).
+/// Event Status (64-bit) at +0x00: which event logs have records (CXL 3.0 §8.2.8.3.1).
 struct event_status : reg<std::uint64_t, 0x00> {
     static constexpr bool read_only = true;
 };
@@ -96,7 +96,7 @@ using fatal = field<event_status, 3>;
 } // namespace device_status
 
 namespace memdev {
-/// Memory Device Status (64-bit) at +0x00 (K3, Q3).
+/// Memory Device Status (64-bit) at +0x00 (CXL 2.0 §8.2.8.5.1.1).
 struct status : reg<std::uint64_t, 0x00> {
     static constexpr bool read_only = true;
 };
@@ -141,7 +141,7 @@ struct memdev_status {
     friend constexpr bool operator==(memdev_status const&, memdev_status const&) = default;
 };
 
-// --- mailbox registers (offsets from the mailbox capability; K1, K7, Q3) -------------------
+// --- mailbox registers (offsets from the mailbox capability; CXL 2.0 §8.2.8.4) -------------
 
 namespace mailbox {
 struct capabilities : reg<std::uint32_t, 0x00> {
@@ -159,7 +159,8 @@ using background_irq_enable = field<control, 2>;
 
 struct command : reg<std::uint64_t, 0x08> {};
 using opcode_field = field<command, 15, 0>; ///< command set [15:8] : command [7:0]
-/// 21 bits [36:16] as Linux defines it; QEMU's field is 20 bits [35:16] (K1, Q3).
+/// 21 bits [36:16] as Linux drivers/cxl/cxl.h defines it; QEMU include/hw/cxl/cxl_device.h has
+/// 20 bits [35:16].
 using payload_length = field<command, 36, 16>;
 
 struct status : reg<std::uint64_t, 0x10> {
@@ -179,11 +180,13 @@ using background_vendor_status = field<background_status, 63, 48>;
 
 /// The payload registers start at +0x20 and are 2^payload_size_log2 bytes long.
 inline constexpr std::size_t payload_offset = 0x20;
-/// Linux refuses a mailbox below 256 bytes and uses at most 1 MiB of a larger one (K7).
+/// Linux refuses a mailbox below 256 bytes and uses at most 1 MiB of a larger one
+/// (CXL 2.0 §8.2.8.4.3; drivers/cxl/pci.c cxl_pci_setup_mailbox()).
 inline constexpr std::size_t min_payload_size = 256;
 inline constexpr std::size_t max_payload_size = 1_MiB;
 
-/// The payload size Linux uses for a capabilities register value (K7 cxl_pci_setup_mailbox).
+/// The payload size Linux uses for a capabilities register value (drivers/cxl/pci.c
+/// cxl_pci_setup_mailbox()).
 constexpr checked<std::size_t> payload_size(std::uint32_t capabilities_value) noexcept {
     auto const log2 = payload_size_log2::get(capabilities_value);
     if (log2 < 8) return errc::mailbox_payload_too_small;
@@ -197,7 +200,8 @@ constexpr std::size_t registers_length(std::size_t payload_bytes) noexcept {
 }
 } // namespace mailbox
 
-/// Mailbox return codes, Status [47:32] (fact sheet §9; K3 CMD_CMD_RC_TABLE order).
+/// Mailbox return codes, Status [47:32] (CXL 3.0 §8.2.8.4.5.1; in the order of Linux
+/// drivers/cxl/cxlmem.h CMD_CMD_RC_TABLE).
 enum class return_code : std::uint16_t {
     success = 0x00,
     background_started = 0x01,
@@ -301,7 +305,8 @@ constexpr std::string_view return_code_name(return_code rc) noexcept {
     return "unknown return code";
 }
 
-/// Mailbox command opcodes: command set [15:8], command [7:0] (fact sheet §10; K3).
+/// Mailbox command opcodes: command set [15:8], command [7:0] (CXL 2.0 §8.2.9; Linux
+/// drivers/cxl/cxlmem.h enum cxl_opcode).
 enum class opcode : std::uint16_t {
     get_event_records = 0x0100,
     clear_event_records = 0x0101,
@@ -437,7 +442,8 @@ constexpr std::string_view opcode_name(opcode op) noexcept {
     return "unknown opcode";
 }
 
-/// The Command register value that starts `op` with `length` payload bytes (K7 step 3).
+/// The Command register value that starts `op` with `length` payload bytes
+/// (CXL 2.0 §8.2.8.4; Linux drivers/cxl/pci.c __cxl_pci_mbox_send_cmd() step 2).
 constexpr checked<std::uint64_t> encode_command(opcode op, std::size_t length) noexcept {
     if (!mailbox::payload_length::fits(length)) return errc::field_overflow;
     return mailbox::payload_length::set(

@@ -1,4 +1,4 @@
-// CXL DVSECs in PCIe config space (CXL 2.0 §8.1; fact sheet §2-§5): the DVSEC headers, the
+// CXL DVSECs in PCIe config space (CXL 2.0 §8.1; pciutils lib/header.h): the DVSEC headers, the
 // CXL Device DVSEC (capability, control, status, ranges), the Register Locator and the other
 // CXL DVSECs by id and length. Registers are relative to the DVSEC's extended capability
 // header; every decoder is total and every encoder checks that its values fit.
@@ -18,15 +18,16 @@
 
 namespace cxlfw::spec {
 
-/// DVSEC vendor ID of every CXL DVSEC (fact sheet §2; K2, Q1, P1).
+/// DVSEC vendor ID of every CXL DVSEC (Linux drivers/cxl/cxlpci.h PCI_DVSEC_VENDOR_ID_CXL).
 inline constexpr std::uint16_t cxl_vendor_id = 0x1E98;
-/// PCI class code of a CXL Type 3 memory device: 0x05 / 0x02 / prog-if 0x10 (K2, K7).
+/// PCI class code of a CXL Type 3 memory device: 0x05 / 0x02 / prog-if 0x10
+/// (Linux drivers/cxl/cxlpci.h CXL_MEMORY_PROGIF; drivers/cxl/pci.c binds this class).
 inline constexpr std::uint32_t cxl_memory_class_code = 0x050210;
 
-// --- DVSEC headers (fact sheet §2) ---------------------------------------------------------
+// --- DVSEC headers (pciutils lib/header.h) -------------------------------------------------
 
 namespace dvsec {
-/// Every DVSEC is a PCIe extended capability with this ID (fact sheet §2, P1).
+/// Every DVSEC is a PCIe extended capability with this ID (pciutils lib/header.h).
 inline constexpr std::uint16_t cap_id = static_cast<std::uint16_t>(pci::ext_cap::dvsec);
 
 /// Header 1 (+0x04): vendor [15:0], DVSEC revision [19:16], DVSEC length in bytes [31:20].
@@ -55,7 +56,7 @@ constexpr checked<std::uint32_t> encode_header1(std::uint16_t vendor_id, unsigne
 }
 } // namespace dvsec
 
-/// DVSEC IDs under vendor 0x1E98 (fact sheet §2).
+/// DVSEC IDs under vendor 0x1E98 (CXL 2.0 §8.1.1).
 enum class dvsec_id : std::uint16_t {
     cxl_device = 0x0,           ///< PCIe DVSEC for CXL Device (mandatory on every device)
     non_cxl_function_map = 0x2, ///< Non-CXL Function Map
@@ -92,10 +93,10 @@ constexpr std::string_view dvsec_name(dvsec_id id) noexcept {
     return "unknown CXL DVSEC";
 }
 
-/// The smallest DVSEC length (bytes, from the extended capability header) that holds every
-/// register of `id` at revision `rev` (fact sheet §2; Q1, P1, P2). Later revisions than the
-/// sheet knows need at least the latest known length. Unknown ids and the Test Capability
-/// (no public length) need only the DVSEC header.
+/// The smallest DVSEC length (bytes, from the extended capability header) that holds every register
+/// of `id` at revision `rev` (QEMU include/hw/cxl/cxl_pci.h; pciutils lib/header.h, ls-ecaps.c).
+/// Later revisions than these know need at least the latest known length. Unknown ids and the Test
+/// Capability (no public length) need only the DVSEC header.
 constexpr std::size_t min_length(dvsec_id id, unsigned rev) noexcept {
     switch (id) {
     case dvsec_id::cxl_device:
@@ -122,7 +123,7 @@ constexpr std::size_t min_length(std::uint16_t id, unsigned rev) noexcept {
     return min_length(static_cast<dvsec_id>(id), rev);
 }
 
-// --- PCIe DVSEC for CXL Device, ID 0 (fact sheet §3) ---------------------------------------
+// --- PCIe DVSEC for CXL Device, ID 0 (CXL 2.0 §8.1.3) --------------------------------------
 
 namespace cxl_dvsec {
 
@@ -152,8 +153,9 @@ using viral_enable = field<control, 14>;
 struct status : reg<std::uint16_t, 0x0E> {};
 using viral_status = field<status, 14>;
 
-/// Control2/Status2/Lock bits come from a linux-cxl patch posting (K9); pciutils lists the
-/// Control2 bits as values 1-4 rather than masks, which looks like a pciutils bug (P1).
+/// Control2/Status2/Lock bits come from a linux-cxl patch posting for include/cxl/pci.h; pciutils
+/// lib/header.h lists the Control2 bits as values 1-4 rather than masks, which looks like a
+/// pciutils bug.
 struct control2 : reg<std::uint16_t, 0x10> {};
 using disable_caching = field<control2, 0>;
 using initiate_cache_wbi = field<control2, 1>;
@@ -175,7 +177,7 @@ struct capability2 : reg<std::uint16_t, 0x16> {
 using cache_size_unit = field<capability2, 3, 0>; ///< 0 not reported, 1 64 KiB, 2 1 MiB
 using cache_size = field<capability2, 15, 8>;
 
-/// Range n (0 or 1; the spec's "Range 1/2") at +0x18 + 0x10 n (fact sheet §3).
+/// Range n (0 or 1; the spec's "Range 1/2") at +0x18 + 0x10 n (CXL 2.0 §8.1.3).
 struct range_size_high : reg_array<std::uint32_t, 0x18, 0x10> {};
 struct range_size_low : reg_array<std::uint32_t, 0x1C, 0x10> {};
 struct range_base_high : reg_array<std::uint32_t, 0x20, 0x10> {};
@@ -283,12 +285,12 @@ struct cxl_device_control {
                                      cxl_device_control const&) = default;
 };
 
-/// Media_Type of a DVSEC range (P1, P2); values 3-7 are reserved and kept as they are.
+/// Media_Type of a DVSEC range (pciutils lib/header.h); values 3-7 are reserved, kept as they are.
 enum class range_media_type : std::uint8_t { volatile_memory = 0, non_volatile = 1, cdat = 2 };
-/// Memory_Class of a DVSEC range (P1, P2); values 3-7 are reserved and kept as they are.
+/// Memory_Class of a DVSEC range (pciutils lib/header.h); values 3-7 are reserved, kept as is.
 enum class range_memory_class : std::uint8_t { dram = 0, storage_class = 1, cdat = 2 };
 
-/// One DVSEC range, decoded. Sizes and bases are multiples of 256 MiB (K2).
+/// One DVSEC range, decoded. Sizes and bases are multiples of 256 MiB (Linux drivers/cxl/cxlpci.h).
 struct cxl_dvsec_range {
     std::uint64_t size = 0;
     std::uint64_t base = 0;
@@ -299,7 +301,7 @@ struct cxl_dvsec_range {
     std::uint8_t desired_interleave = 0; ///< raw code; see desired_interleave_granularity()
     std::uint8_t active_timeout = 0;     ///< raw code; see memory_active_timeout_seconds()
 
-    /// Linux counts a range only if its size is non-zero (K7 cxl_dvsec_ranges).
+    /// Linux counts a range only if its size is non-zero (drivers/cxl/pci.c cxl_dvsec_ranges()).
     constexpr bool present() const noexcept { return size != 0; }
     friend constexpr bool operator==(cxl_dvsec_range const&, cxl_dvsec_range const&) = default;
 };
@@ -354,22 +356,23 @@ constexpr checked<cxl_dvsec_range_regs> encode_range(cxl_dvsec_range const& r) n
 }
 
 /// Desired_Interleave code -> bytes: 0 none (returns 0), 1 256 B, 2 4 KiB, 3 512 B, 4 1 KiB,
-/// 5 2 KiB, 6 8 KiB, 7 16 KiB. Not the HDM eig encoding (P1, P2).
+/// 5 2 KiB, 6 8 KiB, 7 16 KiB. Not the HDM eig encoding (pciutils ls-ecaps.c).
 constexpr checked<std::uint32_t> desired_interleave_granularity(unsigned code) noexcept {
     constexpr std::uint32_t table[] = {0, 256, 4096, 512, 1024, 2048, 8192, 16384};
     if (code >= std::size(table)) return errc::reserved_encoding;
     return table[code];
 }
 
-/// Memory_Active_Timeout code -> seconds: 4^code for codes 0-4 (1, 4, 16, 64, 256 s; P1, P2).
+/// Memory_Active_Timeout code -> seconds: 4^code for codes 0-4 (1, 4, 16, 64, 256 s; pciutils
+/// ls-ecaps.c).
 constexpr checked<std::uint32_t> memory_active_timeout_seconds(unsigned code) noexcept {
     if (code > 4) return errc::reserved_encoding;
     return std::uint32_t{1} << (2 * code);
 }
 
-// --- Register Locator DVSEC, ID 8 (fact sheet §4) ------------------------------------------
+// --- Register Locator DVSEC, ID 8 (CXL 2.0 §8.1.9) -----------------------------------------
 
-/// Register Block Identifier (K2, Q1, P2).
+/// Register Block Identifier (CXL 2.0 §8.1.9.1; Linux drivers/cxl/cxlpci.h enum cxl_regloc_type).
 enum class register_block_id : std::uint8_t {
     empty = 0x00,              ///< unused entry, skipped
     component = 0x01,          ///< CXL component registers (HDM decoders, RAS, ...)
@@ -410,7 +413,8 @@ inline constexpr std::size_t entry_size = 8;
 /// Register blocks are 64 KiB aligned within their BAR.
 inline constexpr std::uint64_t block_alignment = 64_KiB;
 
-/// Entries = (length - 0x0C) / 8 (K4, P2); a length that leaves a partial entry is an error.
+/// Entries = (length - 0x0C) / 8 (Linux drivers/cxl/core/regs.c; pciutils ls-ecaps.c); a length
+/// that leaves a partial entry is an error.
 constexpr checked<std::size_t> entry_count(std::size_t dvsec_length) noexcept {
     if (dvsec_length < first_entry || (dvsec_length - first_entry) % entry_size != 0)
         return errc::invalid_register_locator_length;
@@ -455,9 +459,10 @@ constexpr checked<register_block_regs> encode_register_block(register_block cons
     return register_block_regs{.low = lo, .high = static_cast<std::uint32_t>(b.offset >> 32)};
 }
 
-// --- the other CXL DVSECs (fact sheet §5) --------------------------------------------------
+// --- the other CXL DVSECs (CXL 2.0 §8.1; pciutils lib/header.h) ----------------------------
 
-/// PCIe DVSEC for Flex Bus Port, ID 7 (P1, Q1). Rev 2 adds cap2/ctrl2/status2.
+/// PCIe DVSEC for Flex Bus Port, ID 7 (CXL 2.0 §8.1.8; pciutils lib/header.h). Rev 2 adds
+/// cap2/ctrl2/status2.
 namespace flex_bus_port {
 struct capability : reg<std::uint16_t, 0x0A> {
     static constexpr bool read_only = true;
@@ -500,7 +505,8 @@ struct control2 : reg<std::uint32_t, 0x18> {};    ///< rev >= 2
 struct status2 : reg<std::uint32_t, 0x1C> {};     ///< rev >= 2
 } // namespace flex_bus_port
 
-/// GPF phase-2 durations: time base [3:0] in units of time scale [11:8] (P1, P2, Q1).
+/// GPF phase-2 durations: time base [3:0] in units of time scale [11:8] (CXL 2.0 §8.1.6, §8.1.7;
+/// pciutils lib/header.h).
 namespace gpf {
 /// Time scale code -> microseconds per unit: 0 1 us ... 7 10 s.
 constexpr checked<std::uint64_t> time_scale_us(unsigned code) noexcept {

@@ -1,5 +1,5 @@
 // Interleave encodings shared by HDM decoders (IW/IG), CFMWS (ENIW/HBIG) and CXIMS (HBIG):
-// ways <-> eiw and granularity <-> eig, each checked in both directions (fact sheet §8;
+// ways <-> eiw and granularity <-> eig, each checked in both directions (CXL 2.0 §8.2.5.12.7;
 // Linux drivers/cxl/cxl.h eiw_to_ways/ways_to_eiw/eig_to_granularity/granularity_to_eig).
 #pragma once
 

@@ -1,5 +1,5 @@
 // Interleave address math for one member of an interleave set: DPA offset -> HPA and
-// HPA -> (DPA offset, position), with modulo or XOR arithmetic (fact sheet §8).
+// HPA -> (DPA offset, position), with modulo or XOR arithmetic (ndctl test/cxl-translate.sh).
 //
 // Modulo (CXL "Device Decode Logic"; Linux cxl_calculate_hpa_offset/_dpa_offset/_position):
 // with granularity g and ways W the HPA offset is (dpa / g * W + position) * g + dpa % g, and
@@ -30,7 +30,7 @@
 
 namespace cxlfw::spec {
 
-/// CFMWS Interleave Arithmetic (fact sheet §11).
+/// CFMWS Interleave Arithmetic (CXL 3.0 §9.17.1.3; ACPICA actbl1.h).
 enum class interleave_arithmetic : std::uint8_t {
     modulo = 0, ///< standard modulo arithmetic
     xormap = 1, ///< modulo, then the XOR maps of a CXIMS

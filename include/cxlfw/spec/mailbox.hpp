@@ -1,4 +1,4 @@
-// Mailbox command payloads (fact sheet §10; Linux drivers/cxl/cxlmem.h): Identify Memory
+// Mailbox command payloads (CXL 2.0 §8.2.9; Linux drivers/cxl/cxlmem.h): Identify Memory
 // Device, Get/Set Partition Info, Get Health Info, Get Supported Logs, Get Log and the Command
 // Effects Log. Every payload encodes into bytes and decodes from bytes, little-endian, in
 // constant expressions. A payload shorter than its layout is `payload_too_short`; a longer one
@@ -22,9 +22,9 @@
 
 namespace cxlfw::spec {
 
-/// Command Effects Log (K3 DEFINE_CXL_CEL_UUID).
+/// Command Effects Log (Linux drivers/cxl/cxlmem.h DEFINE_CXL_CEL_UUID).
 inline constexpr uuid cel_log_uuid = uuid::literal("0da9c0b5-bf41-4b78-8f79-96b1623b3f17");
-/// Vendor debug log (K3 DEFINE_CXL_VENDOR_DEBUG_UUID).
+/// Vendor debug log (Linux drivers/cxl/cxlmem.h DEFINE_CXL_VENDOR_DEBUG_UUID).
 inline constexpr uuid vendor_debug_log_uuid = uuid::literal("5e1819d9-11a9-400c-811f-d60719403d86");
 
 namespace mbox {
@@ -61,7 +61,8 @@ constexpr checked<std::array<std::byte, P::size>> encode_array(P const& p) noexc
 }
 } // namespace detail
 
-/// Capacities are in 256 MiB units (K3 CXL_CAPACITY_MULTIPLIER).
+/// Capacities are in 256 MiB units (CXL 2.0 §8.2.9.5; Linux drivers/cxl/cxlmem.h
+/// CXL_CAPACITY_MULTIPLIER).
 inline constexpr std::uint64_t capacity_unit = hdm_alignment;
 
 constexpr checked<std::uint64_t> capacity_bytes(std::uint64_t units) noexcept {
@@ -73,7 +74,8 @@ constexpr checked<std::uint64_t> capacity_units(std::uint64_t bytes) noexcept {
     return bytes / capacity_unit;
 }
 
-/// Identify Memory Device (0x4000) output, 0x43 bytes (K3 struct cxl_mbox_identify).
+/// Identify Memory Device (0x4000) output, 0x43 bytes (CXL 2.0 §8.2.9.5.1.1; Linux
+/// drivers/cxl/cxlmem.h struct cxl_mbox_identify).
 struct identify {
     static constexpr std::size_t size = 0x43;
 
@@ -155,7 +157,8 @@ struct identify {
     friend constexpr bool operator==(identify const&, identify const&) = default;
 };
 
-/// Get Partition Info (0x4100) output, 0x20 bytes; capacities in 256 MiB units (K3).
+/// Get Partition Info (0x4100) output, 0x20 bytes; capacities in 256 MiB units (Linux
+/// drivers/cxl/cxlmem.h struct cxl_mbox_get_partition_info).
 struct partition_info {
     static constexpr std::size_t size = 0x20;
 
@@ -186,7 +189,7 @@ struct partition_info {
 };
 
 /// Set Partition Info (0x4101) input: volatile capacity (256 MiB units) and flags, 9 bytes
-/// (K3 struct cxl_mbox_set_partition_info, packed).
+/// (Linux drivers/cxl/cxlmem.h struct cxl_mbox_set_partition_info, packed).
 struct set_partition_info {
     static constexpr std::size_t size = 0x09;
     static constexpr std::uint8_t flag_immediate = 0x01;
@@ -214,7 +217,8 @@ struct set_partition_info {
                                      set_partition_info const&) = default;
 };
 
-/// Get Health Info (0x4200) output, 0x12 bytes (K3 struct cxl_mbox_health_info).
+/// Get Health Info (0x4200) output, 0x12 bytes
+/// (Linux drivers/cxl/cxlmem.h struct cxl_mbox_get_health_info_out).
 struct health_info {
     static constexpr std::size_t size = 0x12;
 
@@ -257,7 +261,8 @@ struct health_info {
     friend constexpr bool operator==(health_info const&, health_info const&) = default;
 };
 
-/// Get Log (0x0401) input: log UUID, offset, length; 0x18 bytes (K3 struct cxl_mbox_get_log).
+/// Get Log (0x0401) input: log UUID, offset, length; 0x18 bytes
+/// (Linux drivers/cxl/cxlmem.h struct cxl_mbox_get_log).
 struct get_log {
     static constexpr std::size_t size = 0x18;
 
@@ -352,7 +357,8 @@ struct decode_log_entry {
 } // namespace detail
 
 /// Get Supported Logs (0x0400) output: entry count (2), reserved (6), then count entries of
-/// {UUID (16), size (4)} (K3 struct cxl_mbox_get_supported_logs). The view borrows the bytes.
+/// {UUID (16), size (4)} (Linux drivers/cxl/cxlmem.h struct cxl_mbox_get_supported_logs).
+/// The view borrows the bytes.
 struct supported_logs {
     static constexpr std::size_t header_size = 0x08;
     static constexpr std::size_t max_entries = 0xFFFF;
@@ -393,7 +399,8 @@ struct supported_logs {
     }
 };
 
-/// One Command Effects Log entry: opcode (2), command effect flags (2) (K3 cxl_cel_entry).
+/// One Command Effects Log entry: opcode (2), command effect flags (2)
+/// (Linux drivers/cxl/cxlmem.h struct cxl_cel_entry).
 struct cel_entry {
     static constexpr std::size_t size = 0x04;
     spec::opcode opcode{};

@@ -81,7 +81,7 @@ inline constexpr std::uint32_t bar_io_address_mask = 0xFFFF'FFFC;
 inline constexpr unsigned max_bir = 5;
 
 /// Config offset of the BAR a BAR Indicator (Register Locator BIR, MSI-X BIR) names:
-/// 0 -> 0x10 ... 5 -> 0x24 (fact sheet §4).
+/// 0 -> 0x10 ... 5 -> 0x24 (CXL 2.0 §8.1.9; pciutils lib/header.h PCI_BASE_ADDRESS_0..5).
 constexpr checked<std::size_t> bar_offset(unsigned bir) noexcept {
     if (bir > max_bir) return errc::invalid_bir;
     return bar::offset_of(bir);
@@ -114,7 +114,7 @@ constexpr checked<std::uint32_t> encode_memory_bar(std::uint64_t address, bool i
     return bar_prefetchable::set(v, prefetchable ? 1 : 0);
 }
 
-// --- PCIe extended capability header (fact sheet §2, P1) -----------------------------------
+// --- PCIe extended capability header (pciutils lib/header.h) -------------------------------
 
 struct ext_cap_header : reg<std::uint32_t, 0x00> {
     static constexpr bool read_only = true;
