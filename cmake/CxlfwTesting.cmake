@@ -10,7 +10,7 @@ set(CXLFW_CHECK_SCRIPT ${PROJECT_SOURCE_DIR}/cmake/check_compile.cmake)
 function(cxlfw_add_catch_tests name)
     cmake_parse_arguments(arg "" "PREFIX" "LABELS;LIBRARIES" ${ARGN})
     add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
-    target_link_libraries(${name} PRIVATE cxlfw_catch_main cxlfw::cxlfw cxlfw_warnings
+    target_link_libraries(${name} PRIVATE cxlfw_catch_main cxlfw::compiled cxlfw_warnings
                                           ${arg_LIBRARIES})
     target_compile_definitions(${name} PRIVATE
         CXLFW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
@@ -20,18 +20,22 @@ function(cxlfw_add_catch_tests name)
 endfunction()
 
 # A response file with the exact flags our own targets compile with (C++20, warnings as
-# errors, and every include directory cxlfw::cxlfw brings in), for compile-only checks.
+# errors, the compiled mode's definition and every include directory cxlfw::compiled brings
+# in), for compile-only checks.
 function(cxlfw_write_compile_rsp)
     add_library(cxlfw_flags_probe OBJECT ${PROJECT_SOURCE_DIR}/tests/harness/flags_probe.cpp)
-    target_link_libraries(cxlfw_flags_probe PRIVATE cxlfw::cxlfw cxlfw_warnings)
+    target_link_libraries(cxlfw_flags_probe PRIVATE cxlfw::compiled cxlfw_warnings)
     set(tgt cxlfw_flags_probe)
     # /usr/include is the compiler's own system directory: naming it with -I breaks #include_next.
     set(inc "$<FILTER:$<TARGET_PROPERTY:${tgt},INCLUDE_DIRECTORIES>,EXCLUDE,^/usr/include/?$>")
     set(opt "$<TARGET_PROPERTY:${tgt},COMPILE_OPTIONS>")
+    set(def "$<TARGET_PROPERTY:${tgt},COMPILE_DEFINITIONS>")
     file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/cxlfw-compile-check.rsp CONTENT
 "-std=c++20
 $<JOIN:${opt},
 >
+$<$<BOOL:${def}>:-D$<JOIN:${def},
+-D>>
 $<$<BOOL:${inc}>:\"-I$<JOIN:${inc},\"
 \"-I>\">
 ")
