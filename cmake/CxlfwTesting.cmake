@@ -13,7 +13,8 @@ function(cxlfw_add_catch_tests name)
     target_link_libraries(${name} PRIVATE cxlfw_catch_main cxlfw::compiled cxlfw_warnings
                                           ${arg_LIBRARIES})
     target_compile_definitions(${name} PRIVATE
-        CXLFW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+        CXLFW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+        CXLFW_DOCS_DIR="${PROJECT_SOURCE_DIR}/docs")
     catch_discover_tests(${name}
         TEST_PREFIX "${arg_PREFIX}"
         PROPERTIES LABELS "${arg_LABELS}")

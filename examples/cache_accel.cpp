@@ -1,7 +1,7 @@
 // A Type-1 cache accelerator (examples/drivers/cache_accel.hpp): no device memory, so no
 // endpoint; the driver checks the device is cache-capable and nothing more.
 #include "drivers/cache_accel.hpp"
-#include "drivers/platform.hpp"
+#include "drivers/demo.hpp"
 
 #include <cstdio>
 
@@ -13,10 +13,11 @@ int main() {
     cxlfw::emu::topology t;
     auto hb = t.add_host_bridge({.uid = 7});
     t.add_endpoint(t.add_root_port(hb), cxlfw::emu::endpoint_spec::type1_device());
-    examples::machine m{t};
-    m.load<cache_accel>();
-    auto const& dev = m.platform().at(m.platform().endpoints().front());
-    std::string name{dev.name()};
-    std::printf("  %s\n", m.describe(name).c_str());
-    return m.device(name).is_bound() ? 0 : 1;
+    auto m = examples::boot(t);
+    examples::check(m->load<cache_accel>(), "loading cache_accel");
+    auto const& node = m->platform().at(m->platform().endpoints().front());
+    std::string name{node.name()};
+    std::printf("  %s\n", m->describe(name).c_str());
+    auto* dev = m->find(name);
+    return dev && dev->is_bound() ? 0 : 1;
 }

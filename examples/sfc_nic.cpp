@@ -1,8 +1,8 @@
 // The sfc-like NIC (examples/drivers/efx_cxl.hpp) on cxl_test's Type-2 accelerator, twice:
 // with the CXL root there at probe time, and with the root arriving later, where the NIC
 // first runs PCIe-only and is then upgraded to CXL.
+#include "drivers/demo.hpp"
 #include "drivers/efx_cxl.hpp"
-#include "drivers/platform.hpp"
 
 #include <cstdio>
 
@@ -18,9 +18,9 @@ cxlfw::emu::topology topology(bool root_present) {
     return t;
 }
 
-void show(examples::machine& m) {
+void show(cxlfw::testing::machine& m) {
     std::printf("  %s\n", m.describe(nic).c_str());
-    if (auto* d = cxlfw::driver_of<efx_cxl>(m.device(nic))) {
+    if (auto* d = cxlfw::driver_of<efx_cxl>(*m.find(nic))) {
         if (d->pio.size)
             std::printf("  PIO buffers in CXL memory: %s\n", examples::text(d->pio).c_str());
         else
@@ -34,20 +34,25 @@ int main() {
     std::printf("%s: %s\n", std::string{efx_cxl::name}.c_str(), efx_cxl::describe().c_str());
 
     std::puts("CXL root present at probe:");
-    examples::machine present{topology(true)};
-    present.load<efx_cxl>();
-    show(present);
-    bool ok = cxlfw::status_of(present.device(nic))->mode == cxlfw::cxl_mode::cxl;
+    auto present = examples::boot(topology(true));
+    examples::check(present->load<efx_cxl>(), "loading sfc_cxl");
+    show(*present);
+    auto mode = [](cxlfw::testing::machine& m) {
+        auto* dev = m.find(nic);
+        auto st = dev ? cxlfw::status_of(*dev) : std::nullopt;
+        return st ? st->mode : cxlfw::cxl_mode::none;
+    };
+    bool ok = mode(*present) == cxlfw::cxl_mode::cxl;
 
     std::puts("CXL root arriving later:");
-    examples::machine later{topology(false)};
-    later.load<efx_cxl>();
-    show(later);
-    ok = ok && cxlfw::status_of(later.device(nic))->mode == cxlfw::cxl_mode::pcie_only;
-    examples::machine::check(later.platform().add_acpi_root(), "adding the ACPI root");
-    examples::machine::check(later.host().settle(), "settling");
+    auto later = examples::boot(topology(false));
+    examples::check(later->load<efx_cxl>(), "loading sfc_cxl");
+    show(*later);
+    ok = ok && mode(*later) == cxlfw::cxl_mode::pcie_only;
+    examples::check(later->platform().add_acpi_root(), "adding the ACPI root");
+    examples::check(later->host().settle(), "settling");
     std::puts("  ... the root arrived:");
-    show(later);
-    ok = ok && cxlfw::status_of(later.device(nic))->mode == cxlfw::cxl_mode::cxl;
+    show(*later);
+    ok = ok && mode(*later) == cxlfw::cxl_mode::cxl;
     return ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
 // cxlfw::compiled: the out-of-line code of the policy layer (include/cxlfw/policy/impl/*.ipp),
-// compiled once. include/cxlfw/config.hpp says how the two modes work.
-#include <cxlfw/config.hpp>
+// compiled once: what every composition shares (the upgrade watcher, the status queries).
+#include <cxlfw/policy/impl/status.ipp>
+#include <cxlfw/policy/impl/upgrade.ipp>

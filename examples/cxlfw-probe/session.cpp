@@ -4,7 +4,7 @@
 #include "../drivers/cache_accel.hpp"
 #include "../drivers/cxl_accel.hpp"
 #include "../drivers/efx_cxl.hpp"
-#include "../drivers/platform.hpp"
+#include "../drivers/demo.hpp"
 
 #include <cxlfw/emu/build.hpp>
 #include <cxlfw/emu/topologies.hpp>
@@ -195,7 +195,7 @@ std::optional<failure> session::start(platform_options const& o) {
     ho.mode = o.deferral == "retry-all" ? cxlfw::base::deferral_mode::retry_all
                                         : cxlfw::base::deferral_mode::targeted;
     ho.sink = &sink_;
-    glue_ = std::make_unique<cxlfw::drivers::platform_host>(*platform_, ho);
+    glue_ = std::make_unique<cxlfw::testing::platform_host>(*platform_, ho);
 
     using cxlfw::drivers::stock_driver;
     std::vector<loadable> drivers{stock(stock_driver::acpi),        stock(stock_driver::port),

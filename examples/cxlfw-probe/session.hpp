@@ -8,7 +8,7 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/trace.hpp>
 #include <cxlfw/core/objects.hpp>
-#include <cxlfw/drivers/platform.hpp>
+#include <cxlfw/testing/platform.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topology.hpp>
 
@@ -53,7 +53,7 @@ private:
     platform_options opts_;
     cxlfw::base::recording_sink sink_;
     std::unique_ptr<cxlfw::emu::platform> platform_;
-    std::unique_ptr<cxlfw::drivers::platform_host> glue_;
+    std::unique_ptr<cxlfw::testing::platform_host> glue_;
     std::vector<std::string> load_order_;
 };
 

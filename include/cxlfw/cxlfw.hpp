@@ -1,14 +1,26 @@
-// Everything a driver author needs. Separate: the report/ layer (<cxlfw/report/...>, it pulls
-// in a JSON library), the emulator (<cxlfw/emu/emu.hpp>) and the glue that puts an emulated
-// platform under a host (<cxlfw/drivers/platform.hpp>).
+// Everything a driver author needs: the vocabulary, the register layouts (spec/), register
+// access (hw/: buses, windows, config space), the driver model (base/), the CXL core (core/),
+// the composition (policy/) and the stock drivers (drivers/).
+//
+// Not here, on purpose (each costs every driver's translation unit and no driver uses it):
+//
+// | header                        | what                               | who includes it       |
+// |-------------------------------|------------------------------------|-----------------------|
+// | <cxlfw/report/...>            | cxl list JSON, DOT, Chrome trace   | tools (nlohmann-json) |
+// | <cxlfw/testing/machine.hpp>   | a ready emulated machine           | tests, tools          |
+// | <cxlfw/emu/emu.hpp>           | the emulated platform              | tests, tools          |
+// | <cxlfw/spec/cedt.hpp>         | the CEDT parser (cxl_acpi's job)   | tools, tests          |
+// | <cxlfw/spec/cedt_builder.hpp> | CEDT bytes from windows            | the emulator, tests   |
+// | <cxlfw/hw/lspci.hpp>,         | config space from an lspci dump or | tools (file access)   |
+// | <cxlfw/hw/config_image.hpp>   | a binary image                     |                       |
 #pragma once
 
 #include <cxlfw/clock.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/result.hpp>
 #include <cxlfw/units.hpp>
 
 #include <cxlfw/spec/bits.hpp>
-#include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/device_regs.hpp>
 #include <cxlfw/spec/dvsec.hpp>
@@ -20,9 +32,7 @@
 #include <cxlfw/spec/uuid.hpp>
 
 #include <cxlfw/hw/bus.hpp>
-#include <cxlfw/hw/config_image.hpp>
 #include <cxlfw/hw/config_space.hpp>
-#include <cxlfw/hw/lspci.hpp>
 #include <cxlfw/hw/window.hpp>
 
 #include <cxlfw/base/base.hpp>
@@ -31,7 +41,4 @@
 
 #include <cxlfw/policy/policy.hpp>
 
-#include <cxlfw/drivers/cxl_acpi.hpp>
-#include <cxlfw/drivers/cxl_mem.hpp>
-#include <cxlfw/drivers/cxl_pci.hpp>
-#include <cxlfw/drivers/cxl_port.hpp>
+#include <cxlfw/drivers/drivers.hpp>

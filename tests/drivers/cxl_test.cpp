@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 using namespace cxlfw;
-using namespace cxlfw::drivers::testing;
+using namespace cxlfw::drivers::test_support;
 namespace core = cxlfw::core;
 
 TEST_CASE("cxl_test: one root with the six windows as root decoders", "[drivers][cxl_test]") {

@@ -8,7 +8,7 @@
 #include <array>
 
 using namespace cxlfw;
-using namespace cxlfw::drivers::testing;
+using namespace cxlfw::drivers::test_support;
 namespace core = cxlfw::core;
 
 namespace {
@@ -18,7 +18,7 @@ enum class arrival { devices_first, drivers_first, between };
 std::string settle_dump(emu::topology const& t, std::array<drivers::stock_driver, 4> order,
                         arrival when, std::uint64_t seed, unsigned workers = 0) {
     auto p = make_platform(t);
-    drivers::platform_host ph{*p, {.async_workers = workers}};
+    testing::platform_host ph{*p, {.async_workers = workers}};
     std::span<drivers::stock_driver const> const all{order};
     switch (when) {
     case arrival::devices_first:

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 using namespace cxlfw;
-using namespace cxlfw::drivers::testing;
+using namespace cxlfw::drivers::test_support;
 namespace core = cxlfw::core;
 
 TEST_CASE("qemu q35: the four Type-3 devices attach below the two host bridges",

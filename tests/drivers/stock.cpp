@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 using namespace cxlfw;
-using namespace cxlfw::drivers::testing;
+using namespace cxlfw::drivers::test_support;
 namespace core = cxlfw::core;
 
 namespace {
@@ -35,7 +35,7 @@ std::vector<std::byte> cedt_with(emu::platform& p, std::vector<spec::cfmws> cons
 }
 
 /// Replaces the ACPI0017 device with one whose CEDT is `bytes` (before the drivers load).
-void replace_acpi_root(drivers::platform_host& ph, emu::platform& p, std::vector<std::byte> bytes) {
+void replace_acpi_root(testing::platform_host& ph, emu::platform& p, std::vector<std::byte> bytes) {
     REQUIRE(ph.host().remove_device(*ph.host().find_device("ACPI0017:00")));
     REQUIRE(ph.host().add_device(std::make_unique<drivers::acpi_cxl_root>(
         "ACPI0017:00", std::move(bytes), hw::bus_ref{p.mmio()})));
@@ -53,7 +53,7 @@ TEST_CASE("cxl_acpi: a window naming a host bridge without a CHBS is skipped wit
     stray.base_hpa += 4_GiB;
     stray.targets = {};
     REQUIRE(stray.targets.push_back(9));
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     replace_acpi_root(ph, *p, cedt_with(*p, {stray}));
     REQUIRE(ph.register_drivers());
@@ -72,7 +72,7 @@ TEST_CASE("cxl_acpi: overlapping windows are skipped by the parser and noted", "
     auto t = pair_topology();
     auto p = make_platform(t);
     auto const first = spec::parse_cedt(p->cedt()).value().cfmws_list[0];
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     replace_acpi_root(ph, *p, cedt_with(*p, {first})); // the same window twice
     REQUIRE(ph.register_drivers());
@@ -85,7 +85,7 @@ TEST_CASE("cxl_acpi: overlapping windows are skipped by the parser and noted", "
 
 TEST_CASE("cxl_acpi: a CEDT with a bad header fails the probe", "[drivers][acpi]") {
     auto p = make_platform(pair_topology());
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     replace_acpi_root(ph, *p, std::vector<std::byte>(16, std::byte{0x41}));
     REQUIRE(ph.register_drivers());
@@ -100,7 +100,7 @@ TEST_CASE("cxl_acpi: a CEDT with a bad header fails the probe", "[drivers][acpi]
 
 TEST_CASE("cxl_pci: binds without a CXL topology; the memdev waits on the bus", "[drivers][pci]") {
     auto p = make_platform(pair_topology());
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     REQUIRE(ph.register_drivers(std::array{drivers::stock_driver::pci}));
     REQUIRE(ph.host().settle());
@@ -128,7 +128,7 @@ TEST_CASE("cxl_pci: media that never becomes ready: the memdev exists, cxl_mem f
     auto p = make_platform(pair_topology());
     auto const dev = p->endpoints().front();
     (void)p->faults().keep_media_not_ready(dev);
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     REQUIRE(ph.register_drivers());
     auto const before = p->clock().now();
@@ -146,7 +146,7 @@ TEST_CASE("cxl_pci: a failing Identify fails the probe with mailbox_failed", "[d
     auto p = make_platform(pair_topology());
     auto const dev = p->endpoints().front();
     (void)p->faults().fail_command(dev, spec::opcode::identify, spec::return_code::internal_error);
-    drivers::platform_host ph{*p};
+    testing::platform_host ph{*p};
     REQUIRE(ph.populate());
     REQUIRE(ph.register_drivers());
     REQUIRE(ph.host().settle());

@@ -4,6 +4,7 @@
 #include <cxlfw/core/core.hpp>
 #include <cxlfw/drivers/drivers.hpp>
 #include <cxlfw/emu/emu.hpp>
+#include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
 
 #include <catch2/catch.hpp>
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace cxlfw::drivers::testing {
+namespace cxlfw::drivers::test_support {
 
 using namespace cxlfw::literals;
 
@@ -24,28 +25,30 @@ inline std::unique_ptr<emu::platform> make_platform(emu::topology const& t) {
     return std::move(*p);
 }
 
-/// A platform with the stock drivers, settled.
+/// testing::machine booted (a platform with the stock drivers, settled), with its pieces at
+/// hand for the tests.
+inline std::unique_ptr<cxlfw::testing::machine>
+boot(emu::topology const& t, cxlfw::testing::machine_options const& o = {}) {
+    std::string why;
+    auto m = cxlfw::testing::machine::boot(t, o, &why);
+    INFO(why);
+    REQUIRE(m);
+    return std::move(*m);
+}
+
 struct machine {
-    std::unique_ptr<emu::platform> p;
-    std::unique_ptr<platform_host> ph;
+    std::unique_ptr<cxlfw::testing::machine> m;
+    emu::platform* p;
+    cxlfw::testing::platform_host* ph;
 
     explicit machine(emu::topology const& t, base::host_options opts = {})
-        : p{make_platform(t)}, ph{std::make_unique<platform_host>(*p, opts)} {
-        REQUIRE(ph->populate());
-        REQUIRE(ph->register_drivers());
-        REQUIRE(ph->host().settle());
-    }
-    ~machine() { ph.reset(); }
+        : m{boot(t, {.host = opts})}, p{&m->platform()}, ph{&m->glue()} {}
 
     core::cxl_core& cxl() { return ph->cxl(); }
     base::host& host() { return ph->host(); }
 
     /// The memdev of the function named `pci`.
-    core::memdev* memdev_of(std::string const& pci) {
-        for (auto* m : cxl().memdevs())
-            if (m->parent() && m->parent()->name() == pci) return m;
-        return nullptr;
-    }
+    core::memdev* memdev_of(std::string const& pci) { return m->memdev_of(pci); }
     emu::node& node(std::string_view name) {
         auto* n = p->find(name);
         REQUIRE(n);
@@ -61,4 +64,4 @@ struct machine {
     }
 };
 
-} // namespace cxlfw::drivers::testing
+} // namespace cxlfw::drivers::test_support

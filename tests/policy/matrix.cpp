@@ -1,14 +1,20 @@
-// Issue 7's matrix: a Type-2 accelerator driver on the cxl_test topology, for every attach
-// strategy x absence policy x CXL root {present at probe, arrives later, never arrives}.
-// The expected outcomes are the table in docs/policy.md.
-#include <cxlfw/drivers/platform.hpp>
+// The outcome matrix: a Type-2 accelerator driver on the cxl_test topology, for every attach
+// strategy x absence policy x CXL root {present at probe, arrives later, never arrives}, driven
+// by one table (`outcomes`) that a second test checks against docs/policy.md's.
 #include <cxlfw/emu/build.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace cxlfw;
 using namespace cxlfw::policy;
@@ -55,13 +61,13 @@ struct expected {
 template <class D>
 struct scenario {
     std::unique_ptr<emu::platform> platform;
-    std::unique_ptr<drivers::platform_host> ph;
+    std::unique_ptr<testing::platform_host> ph;
 
     explicit scenario(root r) {
         auto topo = emu::cxl_test_topology({.type2_window = true});
         topo.acpi_root_present = r == root::present;
         platform = emu::build(topo).value();
-        ph = std::make_unique<drivers::platform_host>(*platform);
+        ph = std::make_unique<testing::platform_host>(*platform);
         D::calls = {};
         REQUIRE(ph->populate());
         REQUIRE(ph->register_drivers());
@@ -120,121 +126,154 @@ constexpr counts attached_once{1, 0};
 constexpr counts degraded{0, 1};
 constexpr counts upgraded{1, 1};
 
+/// One row of docs/policy.md's outcome table: a combination and its three cells.
+struct row {
+    std::string_view attach, policy;
+    expected present, later, never;
+};
+
+// The outcome table, as docs/policy.md states it ("docs/policy.md outcome table" checks the
+// document says the same).
+constexpr row outcomes[] = {
+    {"mediated",
+     "defer",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, attached_once},
+     {deferred, std::nullopt, false, none}},
+    {"mediated",
+     "degrade",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, upgraded},
+     {bound, cxl_mode::pcie_only, false, degraded}},
+    {"mediated",
+     "fail",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {failed, std::nullopt, false, none},
+     {failed, std::nullopt, false, none}},
+    {"mediated",
+     "wait",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::waiting, false, none}},
+    {"direct",
+     "defer",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, attached_once},
+     {deferred, std::nullopt, false, none}},
+    {"direct",
+     "degrade",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, upgraded},
+     {bound, cxl_mode::pcie_only, false, degraded}},
+    {"direct",
+     "fail",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {failed, std::nullopt, false, none},
+     {failed, std::nullopt, false, none}},
+    {"direct",
+     "wait",
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::cxl, true, attached_once},
+     {bound, cxl_mode::waiting, false, none}},
+};
+
+row const& row_of(std::string_view attach, std::string_view policy) {
+    for (auto const& r : outcomes)
+        if (r.attach == attach && r.policy == policy) return r;
+    FAIL("no row for " << attach << " + " << policy);
+    return outcomes[0];
+}
+
+template <class A, class P>
+struct combination {
+    using attach = A;
+    using policy = P;
+};
+
+/// The final state a cell of the document names: its text after the last "then".
+std::string final_clause(std::string const& cell) {
+    auto at = cell.rfind("then ");
+    return at == std::string::npos ? cell : cell.substr(at + 5);
+}
+
+/// The words of the document that say `want`.
+std::string phrase_of(expected const& want) {
+    if (want.state == deferred) return "deferred";
+    if (want.state == failed) return "failed";
+    switch (want.mode.value_or(cxl_mode::none)) {
+    case cxl_mode::cxl:
+        return "CXL";
+    case cxl_mode::pcie_only:
+        return "PCIe-only";
+    case cxl_mode::waiting:
+        return "waiting";
+    case cxl_mode::none:
+        break;
+    }
+    return "?";
+}
+
+/// docs/policy.md's outcome table: (attach, policy) -> the three cells' text.
+std::map<std::pair<std::string, std::string>, std::array<std::string, 3>> document_table() {
+    std::ifstream in{std::string{CXLFW_DOCS_DIR} + "/policy.md"};
+    REQUIRE(in);
+    std::map<std::pair<std::string, std::string>, std::array<std::string, 3>> out;
+    bool in_section = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("## ")) in_section = line == "## Outcomes on the cxl_test topology";
+        if (!in_section || !line.starts_with("| ")) continue;
+        std::vector<std::string> cells;
+        std::istringstream s{line.substr(1)};
+        for (std::string c; std::getline(s, c, '|');)
+            cells.push_back(c.substr(1, c.size() > 1 ? c.size() - 2 : 0));
+        if (cells.size() != 5 || cells[0] == "attach" || cells[0].starts_with("-")) continue;
+        out[{cells[0], cells[1]}] = {cells[2], cells[3], cells[4]};
+    }
+    return out;
+}
+
 } // namespace
 
-TEST_CASE("mediated + defer: deferred on the missing root, attached when it arrives",
-          "[policy][matrix]") {
-    using A = attach::mediated;
-    using P = when_absent::defer;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {deferred, std::nullopt, false, none});
-    }
-}
-
-TEST_CASE("mediated + degrade: PCIe only without the root, upgraded when it arrives",
-          "[policy][matrix]") {
-    using A = attach::mediated;
-    using P = when_absent::degrade;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, upgraded});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {bound, cxl_mode::pcie_only, false, degraded});
+// One test per combination (Catch names it after the type); a section per root.
+TEMPLATE_TEST_CASE("outcome matrix: a Type-2 accelerator with the CXL root present, late, never",
+                   "[policy][matrix]", (combination<attach::mediated, when_absent::defer>),
+                   (combination<attach::mediated, when_absent::degrade>),
+                   (combination<attach::mediated, when_absent::fail>),
+                   (combination<attach::mediated, when_absent::wait>),
+                   (combination<attach::direct, when_absent::defer>),
+                   (combination<attach::direct, when_absent::degrade>),
+                   (combination<attach::direct, when_absent::fail>),
+                   (combination<attach::direct, when_absent::wait>)) {
+    using A = typename TestType::attach;
+    using P = typename TestType::policy;
+    row const& r = row_of(A::name, P::name());
+    INFO(r.attach << " + " << r.policy);
+    for (auto [when, want] : {std::pair{root::present, r.present}, std::pair{root::later, r.later},
+                              std::pair{root::never, r.never}}) {
+        DYNAMIC_SECTION("root " << (when == root::present ? "present"
+                                    : when == root::later ? "later"
+                                                          : "never")) {
+            scenario<accel<A, P>> s{when};
+            s.check(want);
+        }
     }
 }
 
-TEST_CASE("mediated + fail: failed without the root, and stays failed", "[policy][matrix]") {
-    using A = attach::mediated;
-    using P = when_absent::fail;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {failed, std::nullopt, false, none});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {failed, std::nullopt, false, none});
-    }
-}
-
-TEST_CASE("mediated + wait: bound at once, on_cxl when cxl_mem attaches the memdev",
-          "[policy][matrix]") {
-    using A = attach::mediated;
-    using P = when_absent::wait;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {bound, cxl_mode::waiting, false, none});
-    }
-}
-
-TEST_CASE("direct + defer: deferred on the missing root, attached when it arrives",
-          "[policy][matrix]") {
-    using A = attach::direct;
-    using P = when_absent::defer;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {deferred, std::nullopt, false, none});
-    }
-}
-
-TEST_CASE("direct + degrade: PCIe only without the root, upgraded when it arrives",
-          "[policy][matrix]") {
-    using A = attach::direct;
-    using P = when_absent::degrade;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, upgraded});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {bound, cxl_mode::pcie_only, false, degraded});
-    }
-}
-
-TEST_CASE("direct + fail: failed without the root, and stays failed", "[policy][matrix]") {
-    using A = attach::direct;
-    using P = when_absent::fail;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {failed, std::nullopt, false, none});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {failed, std::nullopt, false, none});
-    }
-}
-
-TEST_CASE("direct + wait: bound at once, on_cxl when the root arrives", "[policy][matrix]") {
-    using A = attach::direct;
-    using P = when_absent::wait;
-    SECTION("present") {
-        run<A, P>(root::present, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("later") {
-        run<A, P>(root::later, {bound, cxl_mode::cxl, true, attached_once});
-    }
-    SECTION("never") {
-        run<A, P>(root::never, {bound, cxl_mode::waiting, false, none});
+TEST_CASE("docs/policy.md's outcome table says what the matrix asserts", "[policy][matrix][docs]") {
+    auto doc = document_table();
+    REQUIRE(doc.size() == std::size(outcomes));
+    for (auto const& r : outcomes) {
+        auto it = doc.find({std::string{r.attach}, std::string{r.policy}});
+        INFO(r.attach << " + " << r.policy);
+        REQUIRE(it != doc.end());
+        expected const* cells[] = {&r.present, &r.later, &r.never};
+        for (int i = 0; i < 3; ++i) {
+            auto const& text = it->second[static_cast<std::size_t>(i)];
+            INFO("cell " << i << ": " << text);
+            REQUIRE(final_clause(text).find(phrase_of(*cells[i])) != std::string::npos);
+            // The cells where the driver's hooks both ran say so.
+            bool const upgrade = cells[i]->calls.on_cxl == 1 && cells[i]->calls.on_pcie_only == 1;
+            REQUIRE((text.find("upgraded") != std::string::npos) == upgrade);
+        }
     }
 }

@@ -1,7 +1,7 @@
 // The composed probe beyond the matrix: the hardware checked against the declaration, no code
 // (and no register access) for what is not declared, the timed policy, and CXL lost and
 // regained under a bound device.
-#include <cxlfw/drivers/platform.hpp>
+#include <cxlfw/testing/platform.hpp>
 #include <cxlfw/emu/build.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
@@ -35,11 +35,11 @@ struct accel : cxlfw::driver<accel<Traits, Attach, Policy>, Traits, Attach, Poli
 
 struct rig {
     std::unique_ptr<emu::platform> platform;
-    std::unique_ptr<drivers::platform_host> ph;
+    std::unique_ptr<testing::platform_host> ph;
 
     explicit rig(emu::topology const& t, base::host_options opts = {}) {
         platform = emu::build(t).value();
-        ph = std::make_unique<drivers::platform_host>(*platform, opts);
+        ph = std::make_unique<testing::platform_host>(*platform, opts);
         REQUIRE(ph->populate());
         REQUIRE(ph->register_drivers());
         REQUIRE(ph->host().settle());
@@ -198,7 +198,7 @@ TEST_CASE("a degraded device upgrades even when the root binds before its watche
     using nic = accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
     nic::cxl_calls = nic::pcie_calls = 0;
     auto platform = emu::build(cxl_test()).value();
-    drivers::platform_host ph{*platform};
+    testing::platform_host ph{*platform};
     REQUIRE(ph.populate());
     REQUIRE(ph.register_drivers());
     REQUIRE(cxlfw::register_driver<nic>(ph.host()));

@@ -12,7 +12,7 @@
 #include <set>
 
 using namespace cxlfw;
-using namespace cxlfw::report::testing;
+using namespace cxlfw::report::test_support;
 namespace core = cxlfw::core;
 namespace w = cxlfw::spec::cfmws_restrict;
 

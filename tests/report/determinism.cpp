@@ -11,7 +11,7 @@
 #include <algorithm>
 
 using namespace cxlfw;
-using namespace cxlfw::report::testing;
+using namespace cxlfw::report::test_support;
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include <cxlfw/drivers/drivers.hpp>
 #include <cxlfw/emu/emu.hpp>
 #include <cxlfw/report/cxl_list.hpp>
+#include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
 
 #include <catch2/catch.hpp>
@@ -24,7 +25,7 @@
 #include <string>
 #include <vector>
 
-namespace cxlfw::report::testing {
+namespace cxlfw::report::test_support {
 
 using namespace cxlfw::literals;
 using report::json;
@@ -49,46 +50,40 @@ public:
 inline constexpr std::array rootless_drivers{
     drivers::stock_driver::port, drivers::stock_driver::mem, drivers::stock_driver::pci};
 
-/// A platform and a host with its devices added; no driver registered, nothing settled.
-struct rig {
-    std::unique_ptr<emu::platform> p;
-    std::unique_ptr<drivers::platform_host> ph;
+/// testing::machine booted with `o`, its pieces at hand.
+struct booted {
+    std::unique_ptr<cxlfw::testing::machine> m;
+    emu::platform* p;
+    cxlfw::testing::platform_host* ph;
 
-    explicit rig(emu::topology const& t) {
-        auto built = emu::build(t);
-        REQUIRE(built);
-        p = std::move(*built);
-        ph = std::make_unique<drivers::platform_host>(*p);
-        REQUIRE(ph->populate());
+    explicit booted(emu::topology const& t, cxlfw::testing::machine_options const& o)
+        : m{boot(t, o)}, p{&m->platform()}, ph{&m->glue()} {}
+
+private:
+    static std::unique_ptr<cxlfw::testing::machine> boot(emu::topology const& t,
+                                                         cxlfw::testing::machine_options const& o) {
+        std::string why;
+        auto m = cxlfw::testing::machine::boot(t, o, &why);
+        INFO(why);
+        REQUIRE(m);
+        return std::move(*m);
     }
-    ~rig() { ph.reset(); } // the host goes before the platform it runs on
+};
+
+/// A platform and a host with its devices added; no driver registered, nothing settled.
+struct rig : booted {
+    explicit rig(emu::topology const& t) : booted{t, {.stock = {}, .settle = false}} {}
 };
 
 /// A platform and a host with the stock drivers, settled.
-struct bed {
-    std::unique_ptr<emu::platform> p;
-    std::unique_ptr<drivers::platform_host> ph;
-
+struct bed : booted {
     explicit bed(emu::topology const& t, std::optional<std::uint64_t> seed = std::nullopt,
                  std::array<drivers::stock_driver, 4> order = drivers::all_stock_drivers,
-                 bool drivers_first = false) {
-        emu::build_diagnostic diag;
-        auto built = emu::build(t, &diag);
-        INFO(diag.message());
-        REQUIRE(built);
-        p = std::move(*built);
-        ph = std::make_unique<drivers::platform_host>(*p);
-        if (drivers_first) {
-            REQUIRE(ph->register_drivers(order));
-            REQUIRE(ph->host().settle());
-            REQUIRE(ph->populate(seed));
-        } else {
-            REQUIRE(ph->populate(seed));
-            REQUIRE(ph->register_drivers(order));
-        }
-        REQUIRE(ph->host().settle());
-    }
-    ~bed() { ph.reset(); }
+                 bool drivers_first = false)
+        : booted{t,
+                 {.seed = seed,
+                  .stock = {order.begin(), order.end()},
+                  .drivers_first = drivers_first}} {}
 
     core::cxl_core& cxl() { return ph->cxl(); }
     base::host& host() { return ph->host(); }
@@ -268,4 +263,4 @@ inline void check_golden(std::string const& name, std::string const& actual) {
     cxlfw_test::check_golden("report", name, actual);
 }
 
-} // namespace cxlfw::report::testing
+} // namespace cxlfw::report::test_support

@@ -7,9 +7,8 @@
 #pragma once
 
 #include <cxlfw/base/outcome.hpp>
-#include <cxlfw/core/errc.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/core/objects.hpp>
-#include <cxlfw/core/port.hpp>
 
 namespace cxlfw::drivers {
 
@@ -17,24 +16,11 @@ class cxl_mem final : public core::cxl_driver {
 public:
     cxl_mem() : cxl_driver{std::string{core::mem_driver_name}, core::cxl_device_kind::memdev} {}
 
-    base::probe_outcome probe(base::device& dev) override {
-        auto* md = dynamic_cast<core::memdev*>(&dev);
-        if (!md) return base::failed(base::errc::wrong_device_type, dev.name());
-        auto fail = [&](core::fact f) {
-            auto out = base::failed(f.code, f.message());
-            md->set_last_fact(std::move(f));
-            return out;
-        };
-        if (!md->desc().media_ready)
-            return fail(core::fact{errc::media_not_ready, md->name() + ": media not ready"});
-        if (auto ok = core::enumerate_ports(*md); !ok) return fail(ok.error());
-        if (auto ep = core::add_endpoint(*md); !ep) return fail(ep.error());
-        if (auto const& attach = md->probe())
-            if (auto ok = attach(*md); !ok)
-                return fail(core::fact{ok.error(), md->name() + ": the attach callback failed"});
-        md->set_last_fact(std::nullopt);
-        return base::bound();
-    }
+    base::probe_outcome probe(base::device& dev) override;
 };
 
 } // namespace cxlfw::drivers
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/drivers/impl/cxl_mem.ipp>
+#endif

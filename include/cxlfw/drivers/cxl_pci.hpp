@@ -15,13 +15,12 @@
 // which fails it (media not ready) or attaches it when the ports are there.
 #pragma once
 
-#include <cxlfw/base/host.hpp>
 #include <cxlfw/base/pci.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/memdev.hpp>
 #include <cxlfw/core/pci.hpp>
 #include <cxlfw/core/regs.hpp>
-#include <cxlfw/drivers/cxl_acpi.hpp>
 #include <cxlfw/policy/policy.hpp>
 #include <cxlfw/spec/pci.hpp>
 #include <cxlfw/units.hpp>
@@ -32,24 +31,7 @@ namespace cxlfw::drivers {
 
 /// An RCD's component registers (Linux cxl_rcrb_get_comp_regs): MEMBAR0 of the upstream
 /// port's RCRB, the second 4 KiB of its RCH's RCRB (CXL 1.1 §8.2.1.1).
-inline core::fact_result<core::reg_block> rcd_component(base::pci_device const& pdev) {
-    auto const* hb = dynamic_cast<acpi_host_bridge const*>(pdev.parent());
-    if (!hb || !hb->rcrb())
-        return core::fact{errc::registers_absent,
-                          pdev.name() + ": an RCD whose parent is not an RCH with an RCRB"};
-    std::uint64_t const up = *hb->rcrb() + 4_KiB;
-    auto bus = hb->system_bus();
-    auto id = bus.read(up, 4);
-    auto lo = bus.read(up + spec::pci::bar::offset_of(0), 4);
-    auto hi = bus.read(up + spec::pci::bar::offset_of(1), 4);
-    if (!id || !lo || !hi || (*id & 0xFFFF) == 0xFFFF)
-        return core::fact{errc::registers_absent,
-                          pdev.name() + ": no upstream port RCRB at " + core::detail::hex(up)};
-    std::uint64_t const at = (*hi << 32) | (*lo & spec::pci::bar_memory_address_mask);
-    if (at == 0)
-        return core::fact{errc::registers_absent, pdev.name() + ": RCRB MEMBAR0 is not set"};
-    return core::reg_block{bus, at, spec::component::block_size};
-}
+CXLFW_DECL core::fact_result<core::reg_block> rcd_component(base::pci_device const& pdev);
 
 /// The stock Type-3 driver, composed like any other: a memory expander (class 0x050210) with
 /// its mailbox, HDM decoders and RAS, whose memdev waits on the cxl bus for cxl_mem (Linux
@@ -64,12 +46,7 @@ struct cxl_pci_device
     static constexpr pci_class_id class_ids[] = {{spec::cxl_memory_class_code, 0xFF'FFFF}};
 
     /// An RCD's component registers sit behind its RCH's RCRB, not behind a BAR.
-    static core::fact_result<core::reg_block> component_registers(base::pci_device& pdev) {
-        auto type = core::read_pcie_port_type(pdev.config());
-        if (type && *type == spec::pci::pcie::port_type_value::rc_endpoint)
-            return rcd_component(pdev);
-        return core::find_register_block(pdev, spec::register_block_id::component);
-    }
+    static core::fact_result<core::reg_block> component_registers(base::pci_device& pdev);
 
     /// A memory expander's memory goes to the regions users create; attaching is all.
     cxlfw::status on_cxl(cxlfw::cxl_ready<cxl_pci_device>&) { return {}; }
@@ -79,3 +56,7 @@ struct cxl_pci_device
 using cxl_pci = policy::detail::composed_driver<cxl_pci_device>;
 
 } // namespace cxlfw::drivers
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/drivers/impl/cxl_pci.ipp>
+#endif

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <cxlfw/base/outcome.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/core/objects.hpp>
-#include <cxlfw/core/port.hpp>
 
 namespace cxlfw::drivers {
 
@@ -16,18 +16,11 @@ class cxl_port final : public core::cxl_driver {
 public:
     cxl_port() : cxl_driver{std::string{core::port_driver_name}, core::cxl_device_kind::port} {}
 
-    base::probe_outcome probe(base::device& dev) override {
-        auto* p = dynamic_cast<core::port*>(&dev);
-        if (!p) return base::failed(base::errc::wrong_device_type, dev.name());
-        if (auto ok = core::probe_port(*p); !ok)
-            return base::failed(ok.error().code, ok.error().message());
-        if (p->kind() != core::port_kind::endpoint)
-            (void)dev.host()->signal(core::port_event(p->uport()));
-        // Memdevs that failed for want of this host bridge's port try again (Linux orders
-        // cxl_port before cxl_mem and cxl_acpi with module soft dependencies instead).
-        if (p->kind() == core::port_kind::host_bridge) (void)dev.host()->rescan(core::cxl_bus_name);
-        return base::bound();
-    }
+    base::probe_outcome probe(base::device& dev) override;
 };
 
 } // namespace cxlfw::drivers
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/drivers/impl/cxl_port.ipp>
+#endif

@@ -28,6 +28,8 @@
 #include <cxlfw/core/regs.hpp>
 #include <cxlfw/policy/driver.hpp>
 #include <cxlfw/policy/ready.hpp>
+#include <cxlfw/policy/status.hpp>
+#include <cxlfw/policy/upgrade.hpp>
 
 #include <functional>
 #include <memory>
@@ -39,97 +41,7 @@
 
 namespace cxlfw {
 
-/// What a composed driver's device runs on now.
-enum class cxl_mode : std::uint8_t {
-    none,      ///< attach::none: the device has no endpoint to attach
-    cxl,       ///< attached; on_cxl has run
-    pcie_only, ///< degraded: on_pcie_only ran; a watcher waits for the missing piece
-    waiting,   ///< when_absent::wait: bound, on_cxl not yet
-};
-
-constexpr std::string_view to_string(cxl_mode m) noexcept {
-    switch (m) {
-    case cxl_mode::none:
-        return "no CXL.mem";
-    case cxl_mode::cxl:
-        return "CXL";
-    case cxl_mode::pcie_only:
-        return "PCIe only";
-    case cxl_mode::waiting:
-        return "waiting for CXL";
-    }
-    return "?";
-}
-
-/// How a composed driver's device stands, for reports: `cxlfw::status_of(dev)`.
-struct binding_status {
-    std::string driver;      ///< the driver's name
-    std::string composition; ///< describe(): "type2<hdm<1>> attach=direct when_absent=degrade"
-    cxl_mode mode = cxl_mode::none;
-    std::string reason; ///< the fact behind pcie_only / waiting
-    std::string memdev; ///< memN, when one is registered
-};
-
 namespace policy::detail {
-
-inline constexpr std::string_view upgrade_bus_name = "cxlfw";
-inline constexpr std::string_view upgrade_driver_name = "cxlfw_upgrade";
-
-/// What every binding of a composed driver answers, whatever its D.
-class binding_base {
-public:
-    virtual ~binding_base() = default;
-    virtual binding_status status() const = 0;
-};
-
-/// The watcher of a device bound without CXL: each probe retries the attach and, if a piece is
-/// still missing, waits on exactly that piece. It retries even on its first probe: the piece
-/// may have arrived between the device's probe and this one, and a deferral only catches
-/// what appears while it is being decided (Linux deferred_trigger_count has the same rule).
-class upgrade_device final : public base::device {
-public:
-    using retry_fn = std::function<std::optional<core::fact>()>;
-    upgrade_device(std::string name, retry_fn retry)
-        : device{std::move(name), std::string{upgrade_bus_name}}, retry_{std::move(retry)} {}
-
-    base::probe_outcome probe() {
-        auto f = retry_();
-        if (!f) return base::bound();
-        if (f->missing) return base::deferred(*f->missing, "upgrade to CXL: " + f->message());
-        return base::failed(f->code, "upgrade to CXL: " + f->message());
-    }
-
-private:
-    retry_fn retry_;
-};
-
-class upgrade_bus final : public base::bus_type {
-public:
-    upgrade_bus() : bus_type{std::string{upgrade_bus_name}} {}
-    bool match(base::device const& dev, base::driver const& drv) const override {
-        return drv.name() == upgrade_driver_name &&
-               dynamic_cast<upgrade_device const*>(&dev) != nullptr;
-    }
-};
-
-class upgrade_driver final : public base::driver {
-public:
-    upgrade_driver() : driver{std::string{upgrade_driver_name}, std::string{upgrade_bus_name}} {}
-    base::probe_outcome probe(base::device& dev) override {
-        auto* w = dynamic_cast<upgrade_device*>(&dev);
-        if (!w) return base::failed(base::errc::wrong_device_type, dev.name());
-        return w->probe();
-    }
-};
-
-/// The "cxlfw" bus and its watcher driver, once per host.
-inline status ensure_upgrade_support(base::host& h) {
-    if (!h.find_bus(upgrade_bus_name))
-        if (auto ok = h.add_bus(std::make_unique<upgrade_bus>()); !ok) return ok.error();
-    if (!h.find_driver(upgrade_driver_name))
-        if (auto ok = h.register_driver(std::make_unique<upgrade_driver>()); !ok) return ok.error();
-    return {};
-}
 
 template <class D>
 std::string driver_name() {
@@ -201,14 +113,6 @@ struct binding final : binding_base {
         if (memdev) s.memdev = memdev->name();
         return s;
     }
-};
-
-/// What every composed driver answers, whatever its D.
-class composed_base : public base::pci_driver {
-public:
-    using base::pci_driver::pci_driver;
-    /// describe(): "type2<hdm<1>,ras> attach=direct when_absent=degrade"
-    virtual std::string composition() const = 0;
 };
 
 template <class D>
@@ -444,20 +348,6 @@ result<base::driver*> register_driver(base::host& h) {
     auto drv = h.register_driver(std::make_unique<policy::detail::composed_driver<D>>());
     if (!drv) return drv.error();
     return static_cast<base::driver*>(*drv);
-}
-
-/// A registered driver's composition ("type3<mailbox,hdm<1>,ras> attach=mediated
-/// when_absent=wait"), or nothing for a driver that is not composed.
-inline std::optional<std::string> composition_of(base::driver const& drv) {
-    if (auto const* c = dynamic_cast<policy::detail::composed_base const*>(&drv))
-        return c->composition();
-    return std::nullopt;
-}
-
-/// How a device bound by a composed driver stands, or nothing for other devices.
-inline std::optional<binding_status> status_of(base::device const& dev) {
-    if (auto const* b = dev.drvdata<policy::detail::binding_base>()) return b->status();
-    return std::nullopt;
 }
 
 /// The driver object a composed driver created for `dev` (nullptr for other devices).

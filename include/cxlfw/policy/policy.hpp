@@ -13,7 +13,9 @@
 #include <cxlfw/policy/compose.hpp>
 #include <cxlfw/policy/driver.hpp>
 #include <cxlfw/policy/ready.hpp>
+#include <cxlfw/policy/status.hpp>
 #include <cxlfw/policy/traits.hpp>
+#include <cxlfw/policy/upgrade.hpp>
 #include <cxlfw/policy/when_absent.hpp>
 #include <cxlfw/units.hpp>
 

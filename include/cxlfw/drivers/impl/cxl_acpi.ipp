@@ -1,0 +1,74 @@
+// Out-of-line definitions for <cxlfw/drivers/cxl_acpi.hpp>: the ACPI root driver's probe.
+#pragma once
+
+#include <cxlfw/drivers/cxl_acpi.hpp>
+
+#include <cxlfw/base/host.hpp>
+#include <cxlfw/core/errc.hpp>
+#include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/port.hpp>
+#include <cxlfw/spec/cedt.hpp>
+
+#include <algorithm>
+
+namespace cxlfw::drivers {
+
+CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
+    auto* acpi = dynamic_cast<acpi_cxl_root*>(&dev);
+    if (!acpi) return base::failed(base::errc::wrong_device_type, dev.name());
+    base::host& h = *dev.host();
+    core::cxl_core& cxl = core::attach(h);
+    spec::cedt_diag fatal;
+    auto table = spec::parse_cedt(acpi->cedt(), &fatal);
+    if (!table) return base::failed(table.error(), "CEDT: " + fatal.message());
+    for (auto const& d : table->diagnostics)
+        if (d.severity != spec::cedt_severity::note) cxl.note("cxl_acpi: " + d.message());
+
+    auto root = core::add_root(cxl, dev);
+    if (!root) return base::failed(root.error().code, root.error().message());
+    base::devm_add_action(dev, "cxl_acpi:root0", [&cxl] { core::remove_root(cxl); });
+
+    // Host bridges by _UID (the host's device order depends on arrival).
+    std::vector<acpi_host_bridge*> hbs;
+    for (base::device* d : h.devices())
+        if (auto* hb = dynamic_cast<acpi_host_bridge*>(d)) hbs.push_back(hb);
+    std::sort(hbs.begin(), hbs.end(), [](auto* a, auto* b) { return a->uid() < b->uid(); });
+    struct vh {
+        acpi_host_bridge* hb;
+        core::dport* dp;
+        spec::chbs chbs;
+    };
+    std::vector<vh> bridges;
+    for (auto* hb : hbs) {
+        auto const* chbs = table->find_chbs(hb->uid());
+        if (!chbs) {
+            cxl.note("cxl_acpi: " + hb->name() + " (UID " + std::to_string(hb->uid()) +
+                     ") has no CHBS: not a CXL host bridge");
+            continue;
+        }
+        auto dp =
+            core::add_dport(**root, *hb, hb->uid(), {.rch = chbs->is_rcrb(), .rcrb = chbs->base});
+        if (!dp) {
+            cxl.note("cxl_acpi: " + hb->name() + ": " + dp.error().message());
+            continue;
+        }
+        if (!chbs->is_rcrb()) bridges.push_back({hb, *dp, *chbs});
+    }
+    for (auto const& w : table->cfmws_list) {
+        auto d =
+            core::add_root_decoder(**root, core::root_decoder_desc::from(w, table->xormaps_for(w)));
+        if (!d)
+            cxl.note("cxl_acpi: CEDT subtable " + std::to_string(w.index) +
+                     " (CFMWS) skipped: " + d.error().message());
+    }
+    for (auto const& b : bridges) {
+        core::reg_block chbcr{b.hb->system_bus(), b.chbs.base, b.chbs.length};
+        if (auto p = core::add_port(**root, *b.hb, *b.dp, chbcr); !p)
+            cxl.note("cxl_acpi: " + b.hb->name() + ": " + p.error().message());
+    }
+    (void)h.signal(core::root_ready_event);
+    (void)h.rescan(core::cxl_bus_name);
+    return base::bound();
+}
+
+} // namespace cxlfw::drivers

@@ -1,0 +1,37 @@
+// Out-of-line definitions for <cxlfw/drivers/cxl_pci.hpp>: where a Type-3 device's component
+// registers are (an RCD's behind its RCH's RCRB).
+#pragma once
+
+#include <cxlfw/drivers/cxl_pci.hpp>
+
+#include <cxlfw/drivers/cxl_acpi.hpp>
+
+namespace cxlfw::drivers {
+
+CXLFW_DECL core::fact_result<core::reg_block> rcd_component(base::pci_device const& pdev) {
+    auto const* hb = dynamic_cast<acpi_host_bridge const*>(pdev.parent());
+    if (!hb || !hb->rcrb())
+        return core::fact{errc::registers_absent,
+                          pdev.name() + ": an RCD whose parent is not an RCH with an RCRB"};
+    std::uint64_t const up = *hb->rcrb() + 4_KiB;
+    auto bus = hb->system_bus();
+    auto id = bus.read(up, 4);
+    auto lo = bus.read(up + spec::pci::bar::offset_of(0), 4);
+    auto hi = bus.read(up + spec::pci::bar::offset_of(1), 4);
+    if (!id || !lo || !hi || (*id & 0xFFFF) == 0xFFFF)
+        return core::fact{errc::registers_absent,
+                          pdev.name() + ": no upstream port RCRB at " + core::detail::hex(up)};
+    std::uint64_t const at = (*hi << 32) | (*lo & spec::pci::bar_memory_address_mask);
+    if (at == 0)
+        return core::fact{errc::registers_absent, pdev.name() + ": RCRB MEMBAR0 is not set"};
+    return core::reg_block{bus, at, spec::component::block_size};
+}
+
+CXLFW_DECL core::fact_result<core::reg_block>
+cxl_pci_device::component_registers(base::pci_device& pdev) {
+    auto type = core::read_pcie_port_type(pdev.config());
+    if (type && *type == spec::pci::pcie::port_type_value::rc_endpoint) return rcd_component(pdev);
+    return core::find_register_block(pdev, spec::register_block_id::component);
+}
+
+} // namespace cxlfw::drivers
