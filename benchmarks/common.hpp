@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cxlfw/cxlfw.hpp>
-#include <cxlfw/testing/platform.hpp>
 #include <cxlfw/emu/emu.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <cstddef>
 #include <cstdint>

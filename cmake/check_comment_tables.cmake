@@ -1,6 +1,6 @@
 # Checks that no comment table was reflowed (clang-format wraps table rows unless
 # .clang-format's CommentPragmas keeps them whole). Run as:
-#   cmake -DROOT=<source dir> -P check_comment_tables.cmake      every .hpp/.cpp of the tree
+#   cmake -DROOT=<source dir> -P check_comment_tables.cmake      every .hpp/.ipp/.cpp of the tree
 #   cmake [-DROOT=<dir>] -DFILES=<file;...> -P check_comment_tables.cmake   only those files
 # ROOT may also name the files itself. A comment table is a run of consecutive `//` comment
 # lines whose text (after `//` and spaces) starts with `|`. It is broken when a row does not
@@ -17,7 +17,7 @@ if(FILES)
     endforeach()
 elseif(ROOT AND IS_DIRECTORY "${ROOT}")
     file(GLOB_RECURSE files
-        "${ROOT}/include/*.hpp" "${ROOT}/include/*.cpp"
+        "${ROOT}/include/*.hpp" "${ROOT}/include/*.ipp" "${ROOT}/src/*.cpp"
         "${ROOT}/tests/*.hpp" "${ROOT}/tests/*.cpp"
         "${ROOT}/examples/*.hpp" "${ROOT}/examples/*.cpp"
         "${ROOT}/benchmarks/*.hpp" "${ROOT}/benchmarks/*.cpp")

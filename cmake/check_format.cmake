@@ -5,7 +5,8 @@ if(NOT CLANG_FORMAT)
                         "package `clang-format` (scripts/test.sh does) and reconfigure")
 endif()
 file(GLOB_RECURSE files
-    "${ROOT}/include/*.hpp" "${ROOT}/tests/*.hpp" "${ROOT}/tests/*.cpp"
+    "${ROOT}/include/*.hpp" "${ROOT}/include/*.ipp" "${ROOT}/src/*.cpp"
+    "${ROOT}/tests/*.hpp" "${ROOT}/tests/*.cpp"
     "${ROOT}/examples/*.hpp" "${ROOT}/examples/*.cpp"
     "${ROOT}/benchmarks/*.hpp" "${ROOT}/benchmarks/*.cpp")
 list(FILTER files EXCLUDE REGEX "/tests/data/")

@@ -3,8 +3,8 @@
 
 #include "../drivers/cache_accel.hpp"
 #include "../drivers/cxl_accel.hpp"
-#include "../drivers/efx_cxl.hpp"
 #include "../drivers/demo.hpp"
+#include "../drivers/efx_cxl.hpp"
 
 #include <cxlfw/emu/build.hpp>
 #include <cxlfw/emu/topologies.hpp>

@@ -8,9 +8,9 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/trace.hpp>
 #include <cxlfw/core/objects.hpp>
-#include <cxlfw/testing/platform.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topology.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <memory>
 #include <optional>

@@ -1,10 +1,10 @@
 // The composed probe beyond the matrix: the hardware checked against the declaration, no code
 // (and no register access) for what is not declared, the timed policy, and CXL lost and
 // regained under a bound device.
-#include <cxlfw/testing/platform.hpp>
 #include <cxlfw/emu/build.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <catch2/catch.hpp>
 
