@@ -1,5 +1,8 @@
 # Installs the cxlfw build tree to a temporary prefix, then configures, builds and runs the
-# consumer project against that prefix only (find_package(cxlfw CONFIG REQUIRED)).
+# consumer project against that prefix only (find_package(cxlfw CONFIG REQUIRED)), twice:
+#   1. header-only (cxlfw::cxlfw) with the report component;
+#   2. separately compiled (cxlfw::compiled) without it, with nlohmann-json hidden from CMake:
+#      only the report component may need it.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 
@@ -9,11 +12,24 @@ function(run)
         string(REPLACE ";" " " cmd "${ARGV}")
         message(FATAL_ERROR "`${cmd}` failed:\n${out}")
     endif()
+    message(STATUS "${out}")
 endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
-run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build"
-    -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
-run("${WORK_DIR}/build/consumer")
-message(STATUS "consumer built and ran against ${prefix}")
+
+function(consumer name)
+    set(build "${WORK_DIR}/${name}")
+    run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${build}"
+        -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix}
+        -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF ${ARGN})
+    run(${CMAKE_COMMAND} --build "${build}")
+    run("${build}/consumer")
+    if(EXISTS "${build}/consumer_report")
+        run("${build}/consumer_report")
+    endif()
+endfunction()
+
+consumer(header-only -DCONSUMER_MODE=header-only -DCONSUMER_REPORT=ON)
+consumer(compiled -DCONSUMER_MODE=compiled -DCONSUMER_REPORT=OFF
+         -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON)
+message(STATUS "the consumer built and ran against ${prefix}, header-only and compiled")
