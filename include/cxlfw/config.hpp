@@ -12,8 +12,11 @@
 // A header declares what its impl/<name>.ipp defines with CXLFW_DECL; the .ipp defines it
 // with CXLFW_DECL again and includes only its own header (plus what only the definitions
 // need, such as <fstream>, so that compiled-mode users never parse it). Templates, constexpr
-// code and one-line accessors stay in the headers. One program uses one mode: linking
-// objects built in both is an ODR violation.
+// code and one-line accessors stay in the headers. A virtual member function defined in an .ipp
+// is declared CXLFW_DECL in its class too: otherwise, header-only, it would be the class's key
+// function (Itanium C++ ABI §5.2.3) defined inline, and every translation unit would emit the
+// vtable and all it references. One program uses one mode: linking objects built in both is
+// an ODR violation.
 #pragma once
 
 #if defined(CXLFW_SEPARATE_COMPILATION)

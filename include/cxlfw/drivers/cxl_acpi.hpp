@@ -68,7 +68,7 @@ class cxl_acpi final : public base::platform_driver {
 public:
     cxl_acpi() : platform_driver{"cxl_acpi", {"ACPI0017"}} {}
 
-    base::probe_outcome probe(base::device& dev) override;
+    CXLFW_DECL base::probe_outcome probe(base::device& dev) override;
 };
 
 } // namespace cxlfw::drivers

@@ -16,7 +16,7 @@ class cxl_mem final : public core::cxl_driver {
 public:
     cxl_mem() : cxl_driver{std::string{core::mem_driver_name}, core::cxl_device_kind::memdev} {}
 
-    base::probe_outcome probe(base::device& dev) override;
+    CXLFW_DECL base::probe_outcome probe(base::device& dev) override;
 };
 
 } // namespace cxlfw::drivers

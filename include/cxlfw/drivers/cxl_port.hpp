@@ -16,7 +16,7 @@ class cxl_port final : public core::cxl_driver {
 public:
     cxl_port() : cxl_driver{std::string{core::port_driver_name}, core::cxl_device_kind::port} {}
 
-    base::probe_outcome probe(base::device& dev) override;
+    CXLFW_DECL base::probe_outcome probe(base::device& dev) override;
 };
 
 } // namespace cxlfw::drivers

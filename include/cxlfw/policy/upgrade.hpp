@@ -30,7 +30,7 @@ class upgrade_device final : public base::device {
 public:
     using retry_fn = std::function<std::optional<core::fact>()>;
     upgrade_device(std::string name, retry_fn retry);
-    ~upgrade_device() override;
+    CXLFW_DECL ~upgrade_device() override;
 
     base::probe_outcome probe();
 
@@ -41,13 +41,13 @@ private:
 class upgrade_bus final : public base::bus_type {
 public:
     upgrade_bus() : bus_type{std::string{upgrade_bus_name}} {}
-    bool match(base::device const& dev, base::driver const& drv) const override;
+    CXLFW_DECL bool match(base::device const& dev, base::driver const& drv) const override;
 };
 
 class upgrade_driver final : public base::driver {
 public:
     upgrade_driver() : driver{std::string{upgrade_driver_name}, std::string{upgrade_bus_name}} {}
-    base::probe_outcome probe(base::device& dev) override;
+    CXLFW_DECL base::probe_outcome probe(base::device& dev) override;
 };
 
 /// The "cxlfw" bus and its watcher driver, once per host.
