@@ -28,14 +28,11 @@
 //   (the driver's remove() is not called: it never became bound).
 // - Hooks, devres releases and executor callbacks run without the host's lock; bus match()
 //   and the trace sink run with it and must not call the host.
-#pragma once
-
-#include <cxlfw/base/bus.hpp>
 //
-// The definitions are split by what they do: impl/host.ipp (construction, buses, devices,
-// drivers, observation, registration, the trace), impl/deferral.ipp (queueing, deferral,
-// wake-ups, timeouts, the executor loop, async batches), impl/probe.ipp (probing and its
-// outcomes) and impl/lifetime.ipp (unbind, removal, unregistering, teardown, pins, reaping).
+// The definitions are split by what they do: impl/host.ipp (construction, lookups, links,
+// observation, registration, the trace, bookkeeping), impl/deferral.ipp (queueing, deferral,
+// wake-ups, timeouts, the executor loop, async batches), impl/probe.ipp (probing and what its
+// outcome commits) and impl/lifetime.ipp (unbind, removal, unregistering, teardown, pins).
 #pragma once
 
 #include <cxlfw/base/bus.hpp>
