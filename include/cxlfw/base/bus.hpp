@@ -4,6 +4,7 @@
 // wins, a failed probe lets the next matching driver try (Linux really_probe()).
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/result.hpp>
 
 #include <string>
@@ -29,13 +30,14 @@ public:
 
     /// Whether the bus takes `dev` at all (its type, its identity); `host::add_device`
     /// returns the error. Called with the host's lock held (same rules as match).
-    virtual status admit(device const& dev) const {
-        (void)dev;
-        return {};
-    }
+    virtual status admit(device const& dev) const;
 
 private:
     std::string name_;
 };
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/bus.ipp>
+#endif

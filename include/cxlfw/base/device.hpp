@@ -10,6 +10,7 @@
 #include <cxlfw/base/devres.hpp>
 #include <cxlfw/base/outcome.hpp>
 #include <cxlfw/clock.hpp>
+#include <cxlfw/config.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -20,7 +21,6 @@
 #include <string_view>
 #include <system_error>
 #include <typeinfo>
-#include <utility>
 #include <vector>
 
 namespace cxlfw::base {
@@ -117,8 +117,8 @@ struct device_book {
 
 class device {
 public:
-    device(std::string name, std::string bus) : name_{std::move(name)}, bus_name_{std::move(bus)} {}
-    virtual ~device() = default;
+    device(std::string name, std::string bus);
+    virtual ~device();
     device(device const&) = delete;
     device& operator=(device const&) = delete;
 
@@ -171,8 +171,10 @@ private:
 };
 
 /// Linux devm_add_action(): run `release` when `dev`'s binding ends.
-inline void devm_add_action(device& dev, std::string name, std::function<void()> release) {
-    dev.devres().add_action(std::move(name), std::move(release));
-}
+CXLFW_DECL void devm_add_action(device& dev, std::string name, std::function<void()> release);
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/device.ipp>
+#endif

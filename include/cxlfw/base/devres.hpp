@@ -9,6 +9,8 @@
 // reverse of acquisition order, as with members of a class.
 #pragma once
 
+#include <cxlfw/config.hpp>
+
 #include <boost/core/demangle.hpp>
 
 #include <cstddef>
@@ -26,17 +28,13 @@ namespace cxlfw::base {
 
 class devres_list {
 public:
-    devres_list() = default;
+    devres_list();
     devres_list(devres_list const&) = delete;
     devres_list& operator=(devres_list const&) = delete;
-    ~devres_list() {
-        release_all([](std::string_view) {});
-    }
+    ~devres_list();
 
     /// Run `release` when the binding ends.
-    void add_action(std::string name, std::function<void()> release) {
-        push(std::make_unique<action_node>(std::move(name), std::move(release)));
-    }
+    void add_action(std::string name, std::function<void()> release);
 
     /// Construct a T owned by the binding; it is destroyed when the binding ends. The
     /// listing names it by its type.
@@ -53,20 +51,10 @@ public:
         return obj;
     }
 
-    std::size_t size() const {
-        std::lock_guard lk{mu_};
-        return nodes_.size();
-    }
+    std::size_t size() const;
     bool empty() const { return size() == 0; }
     /// Names in acquisition order.
-    std::vector<std::string> names() const {
-        std::lock_guard lk{mu_};
-        std::vector<std::string> out;
-        out.reserve(nodes_.size());
-        for (auto const& n : nodes_)
-            out.push_back(n->name);
-        return out;
-    }
+    std::vector<std::string> names() const;
 
     /// Release everything, newest first, calling `on_released(name)` after each. A release
     /// may add new resources (they are released too). Returns how many were released.
@@ -100,9 +88,7 @@ private:
     struct action_node final : node {
         action_node(std::string n, std::function<void()> f)
             : node{std::move(n)}, fn{std::move(f)} {}
-        void release() override {
-            if (auto f = std::exchange(fn, nullptr)) f();
-        }
+        void release() override;
         std::function<void()> fn;
     };
     template <class T>
@@ -112,13 +98,14 @@ private:
         std::optional<T> value;
     };
 
-    void push(std::unique_ptr<node> n) {
-        std::lock_guard lk{mu_};
-        nodes_.push_back(std::move(n));
-    }
+    void push(std::unique_ptr<node> n);
 
     mutable std::mutex mu_;
     std::vector<std::unique_ptr<node>> nodes_;
 };
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/devres.ipp>
+#endif

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <cxlfw/clock.hpp>
+#include <cxlfw/config.hpp>
 
-#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -37,20 +37,10 @@ struct work_item {
 /// A min-heap on (due, seq).
 class work_queue {
 public:
-    void push(work_item item) {
-        item.seq = ++seq_;
-        items_.push_back(std::move(item));
-        std::push_heap(items_.begin(), items_.end(), later);
-    }
+    void push(work_item item);
 
     /// The first item due at or before `now`, removed from the queue.
-    std::optional<work_item> pop_due(vtime now) {
-        if (items_.empty() || items_.front().due > now) return std::nullopt;
-        std::pop_heap(items_.begin(), items_.end(), later);
-        work_item item = std::move(items_.back());
-        items_.pop_back();
-        return item;
-    }
+    std::optional<work_item> pop_due(vtime now);
     /// The first item, if it is due at or before `now` (stays queued).
     work_item const* peek_due(vtime now) const {
         return items_.empty() || items_.front().due > now ? nullptr : &items_.front();
@@ -75,48 +65,17 @@ private:
 /// job of the batch has returned.
 class worker_pool {
 public:
-    explicit worker_pool(unsigned threads) {
-        threads_.reserve(threads);
-        for (unsigned i = 0; i < threads; ++i)
-            threads_.emplace_back([this] { loop(); });
-    }
-    ~worker_pool() {
-        {
-            std::lock_guard lk{mu_};
-            stop_ = true;
-        }
-        work_cv_.notify_all();
-        for (auto& t : threads_)
-            t.join();
-    }
+    explicit worker_pool(unsigned threads);
+    ~worker_pool();
     worker_pool(worker_pool const&) = delete;
     worker_pool& operator=(worker_pool const&) = delete;
 
     std::size_t size() const noexcept { return threads_.size(); }
 
-    void run(std::vector<std::function<void()>>& jobs) {
-        std::unique_lock lk{mu_};
-        for (auto& job : jobs)
-            jobs_.push_back(&job);
-        remaining_ += jobs.size();
-        work_cv_.notify_all();
-        done_cv_.wait(lk, [this] { return remaining_ == 0; });
-    }
+    void run(std::vector<std::function<void()>>& jobs);
 
 private:
-    void loop() {
-        std::unique_lock lk{mu_};
-        for (;;) {
-            work_cv_.wait(lk, [this] { return stop_ || !jobs_.empty(); });
-            if (jobs_.empty()) return; // stop_
-            auto* job = jobs_.front();
-            jobs_.pop_front();
-            lk.unlock();
-            (*job)();
-            lk.lock();
-            if (--remaining_ == 0) done_cv_.notify_all();
-        }
-    }
+    void loop();
 
     std::mutex mu_;
     std::condition_variable work_cv_, done_cv_;
@@ -127,3 +86,7 @@ private:
 };
 
 } // namespace cxlfw::base::detail
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/executor.ipp>
+#endif

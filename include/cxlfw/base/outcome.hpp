@@ -5,6 +5,8 @@
 //   return base::deferred(base::dep_key::device("port1"), "parent port has no driver");
 #pragma once
 
+#include <cxlfw/config.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -36,12 +38,7 @@ struct dep_key {
 };
 
 /// "device:port1", "driver:cxl_port", "event:acpi" (the form traces carry).
-inline std::string to_string(dep_key const& key) {
-    std::string_view prefix = key.kind == dep_kind::device_bound        ? "device:"
-                              : key.kind == dep_kind::driver_registered ? "driver:"
-                                                                        : "event:";
-    return std::string{prefix} + key.name;
-}
+CXLFW_DECL std::string to_string(dep_key const& key);
 
 namespace detail {
 struct dep_key_hash {
@@ -92,16 +89,7 @@ public:
     dep_key const& key() const noexcept { return key_; }
 
     /// "bound", "failed: <error>: <message>", "deferred on <key>: <reason>".
-    std::string describe() const {
-        switch (kind_) {
-        case outcome_kind::failed:
-            return "failed: " + error_.message() + (text_.empty() ? "" : ": " + text_);
-        case outcome_kind::deferred:
-            return "deferred on " + to_string(key_) + (text_.empty() ? "" : ": " + text_);
-        default:
-            return std::string{to_string(kind_)};
-        }
-    }
+    std::string describe() const;
 
     friend bool operator==(probe_outcome const&, probe_outcome const&) = default;
 
@@ -127,3 +115,7 @@ inline probe_outcome deferred(dep_key key, std::string reason = {}) {
 }
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/outcome.ipp>
+#endif

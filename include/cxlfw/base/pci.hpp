@@ -13,6 +13,7 @@
 #include <cxlfw/base/device.hpp>
 #include <cxlfw/base/driver.hpp>
 #include <cxlfw/base/errc.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/hw/bus.hpp>
 
 #include <array>
@@ -59,18 +60,7 @@ struct pci_ident {
 
 /// Read vendor (0x00), device (0x02), revision and class code (the dword at 0x08) from a
 /// type-0 header. A vendor ID of 0xFFFF is what an absent function reads.
-inline result<pci_ident> read_pci_ident(hw::bus_ref config) {
-    auto vendor = config.read(0x00, 2);
-    if (!vendor) return vendor.error();
-    if (*vendor == 0xFFFF) return errc::no_pci_function;
-    auto device = config.read(0x02, 2);
-    if (!device) return device.error();
-    auto class_rev = config.read(0x08, 4);
-    if (!class_rev) return class_rev.error();
-    return pci_ident{static_cast<std::uint16_t>(*vendor), static_cast<std::uint16_t>(*device),
-                     static_cast<std::uint32_t>(*class_rev >> 8),
-                     static_cast<std::uint8_t>(*class_rev & 0xFF)};
-}
+CXLFW_DECL result<pci_ident> read_pci_ident(hw::bus_ref config);
 
 /// How a driver reaches one BAR: `bus` carries its registers at offsets relative to the
 /// start of the BAR (0 .. size); `base` is the address the BAR is assigned (what lspci
@@ -104,11 +94,7 @@ public:
         return bars_[index];
     }
     /// For the device's creator, before add_device.
-    status set_bar(unsigned index, pci_bar bar) {
-        if (index >= bar_count) return errc::bar_out_of_range;
-        bars_[index] = bar;
-        return {};
-    }
+    status set_bar(unsigned index, pci_bar bar);
 
 private:
     pci_ident ident_;
@@ -120,20 +106,13 @@ private:
 class pci_driver : public driver {
 public:
     pci_driver(std::string name, std::vector<pci_id> ids, std::vector<pci_class_id> classes = {},
-               base::probe_type type = base::probe_type::sync)
-        : driver{std::move(name), "pci", type}, ids_{std::move(ids)}, classes_{std::move(classes)} {
-    }
+               base::probe_type type = base::probe_type::sync);
+    ~pci_driver() override;
 
     std::span<pci_id const> ids() const noexcept { return ids_; }
     std::span<pci_class_id const> class_ids() const noexcept { return classes_; }
 
-    bool matches(pci_device const& dev) const noexcept {
-        for (auto const& id : ids_)
-            if (id.matches(dev.vendor(), dev.device_id())) return true;
-        for (auto const& cls : classes_)
-            if (cls.matches(dev.class_code())) return true;
-        return false;
-    }
+    bool matches(pci_device const& dev) const noexcept;
 
 private:
     std::vector<pci_id> ids_;
@@ -144,18 +123,12 @@ class pci_bus final : public bus_type {
 public:
     pci_bus() : bus_type{"pci"} {}
 
-    bool match(device const& dev, driver const& drv) const override {
-        auto const* pdev = dynamic_cast<pci_device const*>(&dev);
-        auto const* pdrv = dynamic_cast<pci_driver const*>(&drv);
-        return pdev && pdrv && pdrv->matches(*pdev);
-    }
-
-    status admit(device const& dev) const override {
-        auto const* pdev = dynamic_cast<pci_device const*>(&dev);
-        if (!pdev) return errc::wrong_device_type;
-        if (pdev->class_code() > 0xFF'FFFF) return errc::class_code_out_of_range;
-        return {};
-    }
+    bool match(device const& dev, driver const& drv) const override;
+    status admit(device const& dev) const override;
 };
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/pci.ipp>
+#endif

@@ -8,6 +8,7 @@
 #include <cxlfw/base/device.hpp>
 #include <cxlfw/base/driver.hpp>
 #include <cxlfw/base/errc.hpp>
+#include <cxlfw/config.hpp>
 
 #include <span>
 #include <string>
@@ -31,17 +32,12 @@ private:
 class platform_driver : public driver {
 public:
     platform_driver(std::string name, std::vector<std::string> ids,
-                    base::probe_type type = base::probe_type::sync)
-        : driver{std::move(name), "platform", type}, ids_{std::move(ids)} {}
+                    base::probe_type type = base::probe_type::sync);
+    ~platform_driver() override;
 
     std::span<std::string const> ids() const noexcept { return ids_; }
 
-    bool matches(platform_device const& dev) const noexcept {
-        if (ids_.empty()) return dev.name() == name();
-        for (auto const& id : ids_)
-            if ((!dev.hid().empty() && id == dev.hid()) || id == dev.name()) return true;
-        return false;
-    }
+    bool matches(platform_device const& dev) const noexcept;
 
 private:
     std::vector<std::string> ids_;
@@ -51,16 +47,12 @@ class platform_bus final : public bus_type {
 public:
     platform_bus() : bus_type{"platform"} {}
 
-    bool match(device const& dev, driver const& drv) const override {
-        auto const* pdev = dynamic_cast<platform_device const*>(&dev);
-        auto const* pdrv = dynamic_cast<platform_driver const*>(&drv);
-        return pdev && pdrv && pdrv->matches(*pdev);
-    }
-
-    status admit(device const& dev) const override {
-        if (!dynamic_cast<platform_device const*>(&dev)) return errc::wrong_device_type;
-        return {};
-    }
+    bool match(device const& dev, driver const& drv) const override;
+    status admit(device const& dev) const override;
 };
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/platform.ipp>
+#endif

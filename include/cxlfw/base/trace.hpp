@@ -25,10 +25,9 @@
 
 #include <cxlfw/base/outcome.hpp>
 #include <cxlfw/clock.hpp>
+#include <cxlfw/config.hpp>
 
-#include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -103,16 +102,7 @@ struct trace_event {
 };
 
 /// One line, for logs and test failure messages.
-inline std::string to_string(trace_event const& e) {
-    std::string s = std::to_string(e.time.count()) + "ns " + std::string{to_string(e.kind)};
-    if (!e.device.empty()) s += " dev=" + e.device;
-    if (!e.driver.empty()) s += " drv=" + e.driver;
-    if (!e.key.empty()) s += " key=" + e.key;
-    if (e.kind == trace_kind::probe_end) s += " outcome=" + std::string{to_string(e.outcome)};
-    if (e.error) s += " error=" + e.error.message();
-    if (!e.text.empty()) s += " text=" + e.text;
-    return s;
-}
+CXLFW_DECL std::string to_string(trace_event const& e);
 
 /// Receives a host's events. Called with the host's lock held: it must not call the host
 /// and must not throw.
@@ -125,30 +115,15 @@ public:
 /// Keeps every event, for tests and for exporters that run after the fact.
 class recording_sink final : public trace_sink {
 public:
-    void on_event(trace_event const& event) override {
-        std::lock_guard lk{mu_};
-        events_.push_back(event);
-    }
+    recording_sink();
+    ~recording_sink() override;
 
-    std::vector<trace_event> events() const {
-        std::lock_guard lk{mu_};
-        return events_;
-    }
-    std::vector<trace_event> of(trace_kind kind) const {
-        std::lock_guard lk{mu_};
-        std::vector<trace_event> out;
-        std::copy_if(events_.begin(), events_.end(), std::back_inserter(out),
-                     [kind](trace_event const& e) { return e.kind == kind; });
-        return out;
-    }
-    std::size_t size() const {
-        std::lock_guard lk{mu_};
-        return events_.size();
-    }
-    void clear() {
-        std::lock_guard lk{mu_};
-        events_.clear();
-    }
+    void on_event(trace_event const& event) override;
+
+    std::vector<trace_event> events() const;
+    std::vector<trace_event> of(trace_kind kind) const;
+    std::size_t size() const;
+    void clear();
 
 private:
     mutable std::mutex mu_;
@@ -156,3 +131,7 @@ private:
 };
 
 } // namespace cxlfw::base
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/base/impl/trace.ipp>
+#endif
