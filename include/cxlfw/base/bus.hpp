@@ -30,7 +30,7 @@ public:
 
     /// Whether the bus takes `dev` at all (its type, its identity); `host::add_device`
     /// returns the error. Called with the host's lock held (same rules as match).
-    virtual status admit(device const& dev) const;
+    CXLFW_DECL virtual status admit(device const& dev) const;
 
 private:
     std::string name_;

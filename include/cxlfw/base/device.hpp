@@ -118,7 +118,7 @@ struct device_book {
 class device {
 public:
     device(std::string name, std::string bus);
-    virtual ~device();
+    CXLFW_DECL virtual ~device();
     device(device const&) = delete;
     device& operator=(device const&) = delete;
 

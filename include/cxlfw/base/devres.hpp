@@ -88,7 +88,7 @@ private:
     struct action_node final : node {
         action_node(std::string n, std::function<void()> f)
             : node{std::move(n)}, fn{std::move(f)} {}
-        void release() override;
+        CXLFW_DECL void release() override;
         std::function<void()> fn;
     };
     template <class T>

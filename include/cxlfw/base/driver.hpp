@@ -75,13 +75,13 @@ public:
     virtual probe_outcome probe(device& dev) = 0;
 
     /// Undo what probe did outside devres (devres is released right after).
-    virtual void remove(device& dev);
+    CXLFW_DECL virtual void remove(device& dev);
 
     /// The device has waited `host_options::deferral_timeout` for `waited_for` (Linux
     /// deferred_probe_timeout). Return bound to go on without it (what the driver acquires
     /// here belongs to the binding, as in probe), failed, or deferred to wait another
     /// timeout. By default the probe fails with errc::deferral_timeout.
-    virtual probe_outcome on_deferral_timeout(device& dev, dep_key const& waited_for);
+    CXLFW_DECL virtual probe_outcome on_deferral_timeout(device& dev, dep_key const& waited_for);
 
 private:
     friend class base::host;

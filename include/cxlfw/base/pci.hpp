@@ -107,7 +107,7 @@ class pci_driver : public driver {
 public:
     pci_driver(std::string name, std::vector<pci_id> ids, std::vector<pci_class_id> classes = {},
                base::probe_type type = base::probe_type::sync);
-    ~pci_driver() override;
+    CXLFW_DECL ~pci_driver() override;
 
     std::span<pci_id const> ids() const noexcept { return ids_; }
     std::span<pci_class_id const> class_ids() const noexcept { return classes_; }
@@ -123,8 +123,8 @@ class pci_bus final : public bus_type {
 public:
     pci_bus() : bus_type{"pci"} {}
 
-    bool match(device const& dev, driver const& drv) const override;
-    status admit(device const& dev) const override;
+    CXLFW_DECL bool match(device const& dev, driver const& drv) const override;
+    CXLFW_DECL status admit(device const& dev) const override;
 };
 
 } // namespace cxlfw::base

@@ -33,7 +33,7 @@ class platform_driver : public driver {
 public:
     platform_driver(std::string name, std::vector<std::string> ids,
                     base::probe_type type = base::probe_type::sync);
-    ~platform_driver() override;
+    CXLFW_DECL ~platform_driver() override;
 
     std::span<std::string const> ids() const noexcept { return ids_; }
 
@@ -47,8 +47,8 @@ class platform_bus final : public bus_type {
 public:
     platform_bus() : bus_type{"platform"} {}
 
-    bool match(device const& dev, driver const& drv) const override;
-    status admit(device const& dev) const override;
+    CXLFW_DECL bool match(device const& dev, driver const& drv) const override;
+    CXLFW_DECL status admit(device const& dev) const override;
 };
 
 } // namespace cxlfw::base

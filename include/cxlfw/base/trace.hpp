@@ -116,9 +116,9 @@ public:
 class recording_sink final : public trace_sink {
 public:
     recording_sink();
-    ~recording_sink() override;
+    CXLFW_DECL ~recording_sink() override;
 
-    void on_event(trace_event const& event) override;
+    CXLFW_DECL void on_event(trace_event const& event) override;
 
     std::vector<trace_event> events() const;
     std::vector<trace_event> of(trace_kind kind) const;
