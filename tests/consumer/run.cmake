@@ -1,8 +1,9 @@
 # Installs the cxlfw build tree to a temporary prefix, then configures, builds and runs the
-# consumer project against that prefix only (find_package(cxlfw CONFIG REQUIRED)), twice:
-#   1. header-only (cxlfw::cxlfw) with the report component;
-#   2. separately compiled (cxlfw::compiled) without it, with nlohmann-json hidden from CMake:
-#      only the report component may need it.
+# consumer project against that prefix only (find_package(cxlfw CONFIG REQUIRED)), three times:
+#   1. header-only (cxlfw::cxlfw, cxlfw::report) with the report component;
+#   2. separately compiled (cxlfw::compiled, cxlfw::report_compiled) with it;
+#   3. separately compiled without it, with nlohmann-json hidden from CMake: only the report
+#      component may need it.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 
@@ -30,6 +31,7 @@ function(consumer name)
 endfunction()
 
 consumer(header-only -DCONSUMER_MODE=header-only -DCONSUMER_REPORT=ON)
-consumer(compiled -DCONSUMER_MODE=compiled -DCONSUMER_REPORT=OFF
+consumer(compiled -DCONSUMER_MODE=compiled -DCONSUMER_REPORT=ON)
+consumer(compiled-without-json -DCONSUMER_MODE=compiled -DCONSUMER_REPORT=OFF
          -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON)
 message(STATUS "the consumer built and ran against ${prefix}, header-only and compiled")

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cxlfw/base/device.hpp>
+#include <cxlfw/config.hpp>
 
 #include <functional>
 #include <map>
@@ -69,9 +70,11 @@ private:
 };
 
 namespace detail {
-inline std::optional<device_note> note_of(note_source const& notes, base::device const& d) {
-    return notes ? notes(d) : std::nullopt;
-}
+CXLFW_DECL std::optional<device_note> note_of(note_source const& notes, base::device const& d);
 } // namespace detail
 
 } // namespace cxlfw::report
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/report/impl/notes.ipp>
+#endif

@@ -6,6 +6,7 @@
 //   std::cout << report::summary_text(report::device_summary(host, report::policy_notes()));
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/policy/compose.hpp>
 #include <cxlfw/report/notes.hpp>
 
@@ -14,12 +15,10 @@
 
 namespace cxlfw::report {
 
-inline note_source policy_notes(note_source fallback = {}) {
-    return [fallback = std::move(fallback)](base::device const& d) -> std::optional<device_note> {
-        if (auto s = cxlfw::status_of(d); s && s->mode == cxl_mode::pcie_only)
-            return device_note{"pcie-only", s->reason};
-        return detail::note_of(fallback, d);
-    };
-}
+CXLFW_DECL note_source policy_notes(note_source fallback = {});
 
 } // namespace cxlfw::report
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/report/impl/policy_notes.ipp>
+#endif
