@@ -1,3 +1,7 @@
 // cxlfw::compiled: the out-of-line code of the hw layer (include/cxlfw/hw/impl/*.ipp),
 // compiled once. include/cxlfw/config.hpp says how the two modes work.
 #include <cxlfw/config.hpp>
+
+#include <cxlfw/hw/impl/config_image.ipp>
+#include <cxlfw/hw/impl/config_space.ipp>
+#include <cxlfw/hw/impl/lspci.ipp>

@@ -12,6 +12,7 @@
 //   auto at = hw::register_block_address(cfg, *rl->find(spec::register_block_id::device));
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/hw/bus.hpp>
 #include <cxlfw/hw/errc.hpp>
 #include <cxlfw/hw/window.hpp>
@@ -21,8 +22,8 @@
 
 #include <array>
 #include <bitset>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -38,11 +39,7 @@ struct config_diagnostic {
     std::uint32_t offset = 0; ///< config offset of the capability or register concerned
     std::string detail;       ///< what was found there
 
-    std::string message() const {
-        std::string m = code.message();
-        if (!detail.empty()) m += " (" + detail + ")";
-        return m;
-    }
+    std::string message() const;
 };
 
 namespace detail {
@@ -50,18 +47,12 @@ namespace detail {
 template <class Cfg>
 concept config_bus = access_bus<std::remove_reference_t<Cfg>>;
 
-inline std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llX", static_cast<unsigned long long>(v));
-    return buf;
-}
+/// `0x` and upper-case hex digits, as the diagnostics print offsets and IDs.
+CXLFW_DECL std::string hex(std::uint64_t v);
 
 /// Records `code` in `diag` (when given) and returns it.
-inline std::error_code fail(config_diagnostic* diag, std::error_code code, std::uint32_t offset,
-                            std::string detail) {
-    if (diag) *diag = {code, offset, std::move(detail)};
-    return code;
-}
+CXLFW_DECL std::error_code fail(config_diagnostic* diag, std::error_code code, std::uint32_t offset,
+                                std::string detail);
 
 template <class R, class Cfg>
 result<typename R::value_type> read_reg(Cfg& cfg, std::uint64_t base) {
@@ -319,28 +310,48 @@ result<dvsec_location> read_dvsec_header(Cfg& cfg, ext_cap const& cap, config_di
                           .revision = static_cast<std::uint8_t>(spec::dvsec::revision::get(*h1)),
                           .length = static_cast<std::uint16_t>(spec::dvsec::length::get(*h1))};
 }
+
+/// Calls `visit(dvsec_location const&)` for each DVSEC in list order until it returns false.
+/// A DVSEC header that cannot be read ends the walk with its error.
+template <class Cfg, class Visit>
+status for_each_dvsec(Cfg& cfg, Visit&& visit, config_diagnostic* diag) {
+    std::error_code header_error;
+    auto ok = for_each_ext_cap(
+        cfg,
+        [&](ext_cap const& c) {
+            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
+            auto d = read_dvsec_header(cfg, c, diag);
+            if (!d) {
+                header_error = d.error();
+                return false;
+            }
+            return static_cast<bool>(visit(*d));
+        },
+        diag);
+    if (!ok) return ok.error();
+    if (header_error) return header_error;
+    return {};
+}
+
+/// find_dvsec's verdict on what the walk found (nullptr: nothing): `dvsec_not_found`, or the
+/// length checks.
+CXLFW_DECL result<dvsec_location> check_found_dvsec(dvsec_location const* found,
+                                                    std::uint16_t vendor, std::uint16_t id,
+                                                    config_diagnostic* diag);
 } // namespace detail
 
 /// Every DVSEC in list order, of any vendor.
 template <detail::config_bus Cfg>
 result<std::vector<dvsec_location>> list_dvsecs(Cfg&& cfg, config_diagnostic* diag = nullptr) {
     std::vector<dvsec_location> found;
-    std::error_code header_error;
-    auto ok = for_each_ext_cap(
+    auto ok = detail::for_each_dvsec(
         cfg,
-        [&](ext_cap const& c) {
-            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
-            auto d = detail::read_dvsec_header(cfg, c, diag);
-            if (!d) {
-                header_error = d.error();
-                return false;
-            }
-            found.push_back(*d);
+        [&](dvsec_location const& d) {
+            found.push_back(d);
             return true;
         },
         diag);
     if (!ok) return ok.error();
-    if (header_error) return header_error;
     return found;
 }
 
@@ -351,39 +362,15 @@ template <detail::config_bus Cfg>
 result<dvsec_location> find_dvsec(Cfg&& cfg, std::uint16_t vendor, std::uint16_t id,
                                   config_diagnostic* diag = nullptr) {
     std::optional<dvsec_location> found;
-    std::error_code header_error;
-    auto ok = for_each_ext_cap(
+    auto ok = detail::for_each_dvsec(
         cfg,
-        [&](ext_cap const& c) {
-            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
-            auto d = detail::read_dvsec_header(cfg, c, diag);
-            if (!d) {
-                header_error = d.error();
-                return false;
-            }
-            if (d->vendor == vendor && d->id == id) found = *d;
+        [&](dvsec_location const& d) {
+            if (d.vendor == vendor && d.id == id) found = d;
             return !found;
         },
         diag);
     if (!ok) return ok.error();
-    if (header_error) return header_error;
-    if (!found)
-        return detail::fail(diag, errc::dvsec_not_found, 0,
-                            "vendor " + detail::hex(vendor) + ", ID " + detail::hex(id));
-    std::size_t const need = vendor == spec::cxl_vendor_id ? spec::min_length(id, found->revision)
-                                                           : spec::dvsec::header_size;
-    if (found->length < need)
-        return detail::fail(diag, errc::dvsec_too_short, found->offset,
-                            "DVSEC vendor " + detail::hex(vendor) + " ID " + detail::hex(id) +
-                                " revision " + std::to_string(found->revision) + " at " +
-                                detail::hex(found->offset) + " has length " +
-                                detail::hex(found->length) + ", needs at least " +
-                                detail::hex(need));
-    if (found->offset + std::size_t{found->length} > spec::pci::config_size)
-        return detail::fail(diag, errc::dvsec_past_end, found->offset,
-                            "DVSEC at " + detail::hex(found->offset) + " with length " +
-                                detail::hex(found->length) + " ends past 0x1000");
-    return *found;
+    return detail::check_found_dvsec(found ? &*found : nullptr, vendor, id, diag);
 }
 
 /// A CXL DVSEC (vendor 0x1E98).
@@ -509,12 +496,15 @@ struct register_locator {
     std::vector<spec::register_block> blocks;      ///< non-empty usable entries, in order
     std::vector<rejected_register_block> rejected; ///< entries skipped, with the reason
 
+    register_locator();
+    register_locator(register_locator const&);
+    register_locator(register_locator&&) noexcept;
+    register_locator& operator=(register_locator const&);
+    register_locator& operator=(register_locator&&) noexcept;
+    ~register_locator();
+
     /// The first block of `id` (Linux cxl_find_regblock).
-    std::optional<spec::register_block> find(spec::register_block_id id) const {
-        for (auto const& b : blocks)
-            if (b.id == id) return b;
-        return std::nullopt;
-    }
+    std::optional<spec::register_block> find(spec::register_block_id id) const;
 };
 
 /// Reads the Register Locator DVSEC: entry count from its length (a length that is not
@@ -580,3 +570,7 @@ result<std::uint64_t> register_block_address(Cfg&& cfg, spec::register_block con
 }
 
 } // namespace cxlfw::hw
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/hw/impl/config_space.ipp>
+#endif
