@@ -529,16 +529,12 @@ result<register_locator> read_register_locator(Cfg&& cfg, config_diagnostic* dia
     r.location = *loc;
     for (std::size_t i = 0; i < *count; ++i) {
         auto lo = w.template read<f::entry_low>(i);
-        if (!lo)
-            return detail::fail(
-                diag, lo.error(),
-                static_cast<std::uint32_t>(loc->offset + f::entry_low::offset_of(i)),
-                "reading Register Locator entry " + std::to_string(i));
-        auto hi = w.template read<f::entry_high>(i);
-        if (!hi)
+        auto hi = lo ? w.template read<f::entry_high>(i) : lo;
+        if (!hi) // the diagnostic names the register that failed
             return detail::fail(
                 diag, hi.error(),
-                static_cast<std::uint32_t>(loc->offset + f::entry_high::offset_of(i)),
+                static_cast<std::uint32_t>(
+                    loc->offset + (lo ? f::entry_high::offset_of(i) : f::entry_low::offset_of(i))),
                 "reading Register Locator entry " + std::to_string(i));
         auto const block = spec::decode_register_block(*lo, *hi);
         if (block.id == spec::register_block_id::empty) continue;
@@ -570,6 +566,34 @@ result<std::uint64_t> register_block_address(Cfg&& cfg, spec::register_block con
 }
 
 } // namespace cxlfw::hw
+
+#if defined(CXLFW_SEPARATE_COMPILATION)
+// The core reads config space through the type-erased hw::bus_ref, handed over as a prvalue
+// (pci_device::config()) or an lvalue: those instantiations are compiled once, in src/hw.cpp.
+#define CXLFW_HW_BUS_REF_INSTANTIATIONS(Extern, Cfg, Param)                                        \
+    Extern template result<pci_identity> read_identity<Cfg>(Param);                                \
+    Extern template result<bar_info> read_bar<Cfg>(Param, unsigned, config_diagnostic*);           \
+    Extern template result<std::uint64_t> bar_address<Cfg>(Param, unsigned, config_diagnostic*);   \
+    Extern template result<std::vector<ext_cap>> list_ext_caps<Cfg>(Param, config_diagnostic*);    \
+    Extern template result<ext_cap> find_ext_cap<Cfg>(Param, std::uint16_t, config_diagnostic*);   \
+    Extern template result<std::vector<dvsec_location>> list_dvsecs<Cfg>(Param,                    \
+                                                                         config_diagnostic*);      \
+    Extern template result<dvsec_location> find_dvsec<Cfg>(Param, std::uint16_t, std::uint16_t,    \
+                                                           config_diagnostic*);                    \
+    Extern template result<dvsec_location> find_dvsec<Cfg>(Param, spec::dvsec_id,                  \
+                                                           config_diagnostic*);                    \
+    Extern template result<cxl_device_dvsec> read_cxl_device_dvsec<Cfg>(Param,                     \
+                                                                        config_diagnostic*);       \
+    Extern template result<register_locator> read_register_locator<Cfg>(Param,                     \
+                                                                        config_diagnostic*);       \
+    Extern template result<std::uint64_t> register_block_address<Cfg>(                             \
+        Param, spec::register_block const&, config_diagnostic*)
+
+namespace cxlfw::hw {
+CXLFW_HW_BUS_REF_INSTANTIATIONS(extern, bus_ref, bus_ref&&);
+CXLFW_HW_BUS_REF_INSTANTIATIONS(extern, bus_ref&, bus_ref&);
+} // namespace cxlfw::hw
+#endif
 
 #if defined(CXLFW_HEADER_ONLY)
 #include <cxlfw/hw/impl/config_space.ipp>
