@@ -5,7 +5,7 @@
 //     structures without a rejection, or a second rebuild is not byte-identical.
 // Each input is parsed as given, then again with its header length and checksum repaired:
 // mutations almost always break the checksum, and the subtable rules lie behind it.
-#include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/cedt_builder.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // The CEDT parser and builder (CXL 2.0 §9.14.1; ACPICA actbl1.h): QEMU's real table decodes to the
 // values in tests/data/SOURCES.md and rebuilds byte for byte; every class of bad input gives its
 // own cedt_errc with the subtable index, offset and field.
-#include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/cedt_builder.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -69,12 +69,4 @@ struct cxlfw::error_enum_traits<cxlfw::base::errc> {
     }};
 };
 
-template <>
-struct std::is_error_code_enum<cxlfw::base::errc> : std::true_type {};
-
-namespace cxlfw::base {
-inline std::error_code make_error_code(errc e) noexcept {
-    return make_code(e);
-}
-using cxlfw::throw_exception_from_error;
-} // namespace cxlfw::base
+CXLFW_ERROR_CODE_ENUM(cxlfw::base, errc);

@@ -123,14 +123,7 @@ struct cxlfw::error_enum_traits<cxlfw::errc> {
     }};
 };
 
-template <>
-struct std::is_error_code_enum<cxlfw::errc> : std::true_type {};
-
-namespace cxlfw {
-inline std::error_code make_error_code(errc e) noexcept {
-    return make_code(e);
-}
-} // namespace cxlfw
+CXLFW_ERROR_CODE_ENUM(cxlfw, errc);
 
 namespace cxlfw::core {
 

@@ -20,7 +20,7 @@
 #include <cxlfw/emu/profiles.hpp>
 #include <cxlfw/emu/topology.hpp>
 #include <cxlfw/result.hpp>
-#include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/cedt_builder.hpp>
 #include <cxlfw/spec/interleave.hpp>
 
 #include <algorithm>

@@ -63,12 +63,4 @@ struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
     }};
 };
 
-template <>
-struct std::is_error_code_enum<cxlfw::emu::errc> : std::true_type {};
-
-namespace cxlfw::emu {
-inline std::error_code make_error_code(errc e) noexcept {
-    return make_code(e);
-}
-using cxlfw::throw_exception_from_error;
-} // namespace cxlfw::emu
+CXLFW_ERROR_CODE_ENUM(cxlfw::emu, errc);

@@ -17,7 +17,7 @@
 #pragma once
 
 #include <cxlfw/emu/devices.hpp>
-#include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/cedt_builder.hpp>
 #include <cxlfw/spec/interleave_math.hpp>
 #include <cxlfw/units.hpp>
 

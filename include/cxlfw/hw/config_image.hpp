@@ -7,6 +7,7 @@
 //   auto dv  = hw::read_cxl_device_dvsec(*cfg);              // config_space.hpp
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/hw/bus.hpp>
 #include <cxlfw/hw/errc.hpp>
 #include <cxlfw/result.hpp>
@@ -14,12 +15,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <span>
+#include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 namespace cxlfw::hw {
@@ -27,25 +25,18 @@ namespace cxlfw::hw {
 class config_image {
 public:
     /// Copies `bytes`; exactly 4096 or 256 bytes, else `config_image_size`.
-    static result<config_image> from_bytes(std::span<const std::byte> bytes) {
-        if (bytes.size() != spec::pci::config_size &&
-            bytes.size() != spec::pci::conventional_config_size)
-            return errc::config_image_size;
-        return config_image{std::vector<std::byte>(bytes.begin(), bytes.end())};
-    }
+    static result<config_image> from_bytes(std::span<const std::byte> bytes);
 
     /// Reads a binary config-space file (`/sys/bus/pci/devices/*/config`, `lspci -b`-style
-    /// dumps). File errors come back as std::errc values.
-    static result<config_image> load(std::filesystem::path const& path) {
-        std::ifstream in{path, std::ios::binary};
-        if (!in) return std::make_error_code(std::errc::no_such_file_or_directory);
-        // One byte more than the largest valid image is enough to tell "too long".
-        std::vector<std::byte> bytes(spec::pci::config_size + 1);
-        in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (in.bad()) return std::make_error_code(std::errc::io_error);
-        bytes.resize(static_cast<std::size_t>(in.gcount()));
-        return from_bytes(bytes);
-    }
+    /// dumps). File errors come back as std::errc values. A std::filesystem::path converts to
+    /// the parameter (POSIX), so this header need not include <filesystem>.
+    static result<config_image> load(std::string const& path);
+
+    config_image(config_image const&);
+    config_image(config_image&&) noexcept;
+    config_image& operator=(config_image const&);
+    config_image& operator=(config_image&&) noexcept;
+    ~config_image();
 
     /// Whether 0x100-0xFFF (extended capabilities, every DVSEC) is readable.
     bool extended() const noexcept { return bytes_.size() == spec::pci::config_size; }
@@ -72,7 +63,7 @@ public:
     }
 
 private:
-    explicit config_image(std::vector<std::byte> bytes) noexcept : bytes_{std::move(bytes)} {}
+    explicit config_image(std::vector<std::byte> bytes) noexcept;
 
     std::vector<std::byte> bytes_;
 };
@@ -81,3 +72,7 @@ static_assert(access_bus<config_image>);
 static_assert(access_bus<config_image const>);
 
 } // namespace cxlfw::hw
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/hw/impl/config_image.ipp>
+#endif

@@ -12,6 +12,7 @@
 //   auto at = hw::register_block_address(cfg, *rl->find(spec::register_block_id::device));
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/hw/bus.hpp>
 #include <cxlfw/hw/errc.hpp>
 #include <cxlfw/hw/window.hpp>
@@ -21,8 +22,8 @@
 
 #include <array>
 #include <bitset>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -38,11 +39,7 @@ struct config_diagnostic {
     std::uint32_t offset = 0; ///< config offset of the capability or register concerned
     std::string detail;       ///< what was found there
 
-    std::string message() const {
-        std::string m = code.message();
-        if (!detail.empty()) m += " (" + detail + ")";
-        return m;
-    }
+    std::string message() const;
 };
 
 namespace detail {
@@ -50,18 +47,12 @@ namespace detail {
 template <class Cfg>
 concept config_bus = access_bus<std::remove_reference_t<Cfg>>;
 
-inline std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llX", static_cast<unsigned long long>(v));
-    return buf;
-}
+/// `0x` and upper-case hex digits, as the diagnostics print offsets and IDs.
+CXLFW_DECL std::string hex(std::uint64_t v);
 
 /// Records `code` in `diag` (when given) and returns it.
-inline std::error_code fail(config_diagnostic* diag, std::error_code code, std::uint32_t offset,
-                            std::string detail) {
-    if (diag) *diag = {code, offset, std::move(detail)};
-    return code;
-}
+CXLFW_DECL std::error_code fail(config_diagnostic* diag, std::error_code code, std::uint32_t offset,
+                                std::string detail);
 
 template <class R, class Cfg>
 result<typename R::value_type> read_reg(Cfg& cfg, std::uint64_t base) {
@@ -319,28 +310,48 @@ result<dvsec_location> read_dvsec_header(Cfg& cfg, ext_cap const& cap, config_di
                           .revision = static_cast<std::uint8_t>(spec::dvsec::revision::get(*h1)),
                           .length = static_cast<std::uint16_t>(spec::dvsec::length::get(*h1))};
 }
+
+/// Calls `visit(dvsec_location const&)` for each DVSEC in list order until it returns false.
+/// A DVSEC header that cannot be read ends the walk with its error.
+template <class Cfg, class Visit>
+status for_each_dvsec(Cfg& cfg, Visit&& visit, config_diagnostic* diag) {
+    std::error_code header_error;
+    auto ok = for_each_ext_cap(
+        cfg,
+        [&](ext_cap const& c) {
+            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
+            auto d = read_dvsec_header(cfg, c, diag);
+            if (!d) {
+                header_error = d.error();
+                return false;
+            }
+            return static_cast<bool>(visit(*d));
+        },
+        diag);
+    if (!ok) return ok.error();
+    if (header_error) return header_error;
+    return {};
+}
+
+/// find_dvsec's verdict on what the walk found (nullptr: nothing): `dvsec_not_found`, or the
+/// length checks.
+CXLFW_DECL result<dvsec_location> check_found_dvsec(dvsec_location const* found,
+                                                    std::uint16_t vendor, std::uint16_t id,
+                                                    config_diagnostic* diag);
 } // namespace detail
 
 /// Every DVSEC in list order, of any vendor.
 template <detail::config_bus Cfg>
 result<std::vector<dvsec_location>> list_dvsecs(Cfg&& cfg, config_diagnostic* diag = nullptr) {
     std::vector<dvsec_location> found;
-    std::error_code header_error;
-    auto ok = for_each_ext_cap(
+    auto ok = detail::for_each_dvsec(
         cfg,
-        [&](ext_cap const& c) {
-            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
-            auto d = detail::read_dvsec_header(cfg, c, diag);
-            if (!d) {
-                header_error = d.error();
-                return false;
-            }
-            found.push_back(*d);
+        [&](dvsec_location const& d) {
+            found.push_back(d);
             return true;
         },
         diag);
     if (!ok) return ok.error();
-    if (header_error) return header_error;
     return found;
 }
 
@@ -351,39 +362,15 @@ template <detail::config_bus Cfg>
 result<dvsec_location> find_dvsec(Cfg&& cfg, std::uint16_t vendor, std::uint16_t id,
                                   config_diagnostic* diag = nullptr) {
     std::optional<dvsec_location> found;
-    std::error_code header_error;
-    auto ok = for_each_ext_cap(
+    auto ok = detail::for_each_dvsec(
         cfg,
-        [&](ext_cap const& c) {
-            if (c.id != static_cast<std::uint16_t>(spec::pci::ext_cap::dvsec)) return true;
-            auto d = detail::read_dvsec_header(cfg, c, diag);
-            if (!d) {
-                header_error = d.error();
-                return false;
-            }
-            if (d->vendor == vendor && d->id == id) found = *d;
+        [&](dvsec_location const& d) {
+            if (d.vendor == vendor && d.id == id) found = d;
             return !found;
         },
         diag);
     if (!ok) return ok.error();
-    if (header_error) return header_error;
-    if (!found)
-        return detail::fail(diag, errc::dvsec_not_found, 0,
-                            "vendor " + detail::hex(vendor) + ", ID " + detail::hex(id));
-    std::size_t const need = vendor == spec::cxl_vendor_id ? spec::min_length(id, found->revision)
-                                                           : spec::dvsec::header_size;
-    if (found->length < need)
-        return detail::fail(diag, errc::dvsec_too_short, found->offset,
-                            "DVSEC vendor " + detail::hex(vendor) + " ID " + detail::hex(id) +
-                                " revision " + std::to_string(found->revision) + " at " +
-                                detail::hex(found->offset) + " has length " +
-                                detail::hex(found->length) + ", needs at least " +
-                                detail::hex(need));
-    if (found->offset + std::size_t{found->length} > spec::pci::config_size)
-        return detail::fail(diag, errc::dvsec_past_end, found->offset,
-                            "DVSEC at " + detail::hex(found->offset) + " with length " +
-                                detail::hex(found->length) + " ends past 0x1000");
-    return *found;
+    return detail::check_found_dvsec(found ? &*found : nullptr, vendor, id, diag);
 }
 
 /// A CXL DVSEC (vendor 0x1E98).
@@ -509,12 +496,15 @@ struct register_locator {
     std::vector<spec::register_block> blocks;      ///< non-empty usable entries, in order
     std::vector<rejected_register_block> rejected; ///< entries skipped, with the reason
 
+    register_locator();
+    register_locator(register_locator const&);
+    register_locator(register_locator&&) noexcept;
+    register_locator& operator=(register_locator const&);
+    register_locator& operator=(register_locator&&) noexcept;
+    ~register_locator();
+
     /// The first block of `id` (Linux cxl_find_regblock).
-    std::optional<spec::register_block> find(spec::register_block_id id) const {
-        for (auto const& b : blocks)
-            if (b.id == id) return b;
-        return std::nullopt;
-    }
+    std::optional<spec::register_block> find(spec::register_block_id id) const;
 };
 
 /// Reads the Register Locator DVSEC: entry count from its length (a length that is not
@@ -539,16 +529,12 @@ result<register_locator> read_register_locator(Cfg&& cfg, config_diagnostic* dia
     r.location = *loc;
     for (std::size_t i = 0; i < *count; ++i) {
         auto lo = w.template read<f::entry_low>(i);
-        if (!lo)
-            return detail::fail(
-                diag, lo.error(),
-                static_cast<std::uint32_t>(loc->offset + f::entry_low::offset_of(i)),
-                "reading Register Locator entry " + std::to_string(i));
-        auto hi = w.template read<f::entry_high>(i);
-        if (!hi)
+        auto hi = lo ? w.template read<f::entry_high>(i) : lo;
+        if (!hi) // the diagnostic names the register that failed
             return detail::fail(
                 diag, hi.error(),
-                static_cast<std::uint32_t>(loc->offset + f::entry_high::offset_of(i)),
+                static_cast<std::uint32_t>(
+                    loc->offset + (lo ? f::entry_high::offset_of(i) : f::entry_low::offset_of(i))),
                 "reading Register Locator entry " + std::to_string(i));
         auto const block = spec::decode_register_block(*lo, *hi);
         if (block.id == spec::register_block_id::empty) continue;
@@ -580,3 +566,35 @@ result<std::uint64_t> register_block_address(Cfg&& cfg, spec::register_block con
 }
 
 } // namespace cxlfw::hw
+
+#if defined(CXLFW_SEPARATE_COMPILATION)
+// The core reads config space through the type-erased hw::bus_ref, handed over as a prvalue
+// (pci_device::config()) or an lvalue: those instantiations are compiled once, in src/hw.cpp.
+#define CXLFW_HW_BUS_REF_INSTANTIATIONS(Extern, Cfg, Param)                                        \
+    Extern template result<pci_identity> read_identity<Cfg>(Param);                                \
+    Extern template result<bar_info> read_bar<Cfg>(Param, unsigned, config_diagnostic*);           \
+    Extern template result<std::uint64_t> bar_address<Cfg>(Param, unsigned, config_diagnostic*);   \
+    Extern template result<std::vector<ext_cap>> list_ext_caps<Cfg>(Param, config_diagnostic*);    \
+    Extern template result<ext_cap> find_ext_cap<Cfg>(Param, std::uint16_t, config_diagnostic*);   \
+    Extern template result<std::vector<dvsec_location>> list_dvsecs<Cfg>(Param,                    \
+                                                                         config_diagnostic*);      \
+    Extern template result<dvsec_location> find_dvsec<Cfg>(Param, std::uint16_t, std::uint16_t,    \
+                                                           config_diagnostic*);                    \
+    Extern template result<dvsec_location> find_dvsec<Cfg>(Param, spec::dvsec_id,                  \
+                                                           config_diagnostic*);                    \
+    Extern template result<cxl_device_dvsec> read_cxl_device_dvsec<Cfg>(Param,                     \
+                                                                        config_diagnostic*);       \
+    Extern template result<register_locator> read_register_locator<Cfg>(Param,                     \
+                                                                        config_diagnostic*);       \
+    Extern template result<std::uint64_t> register_block_address<Cfg>(                             \
+        Param, spec::register_block const&, config_diagnostic*)
+
+namespace cxlfw::hw {
+CXLFW_HW_BUS_REF_INSTANTIATIONS(extern, bus_ref, bus_ref&&);
+CXLFW_HW_BUS_REF_INSTANTIATIONS(extern, bus_ref&, bus_ref&);
+} // namespace cxlfw::hw
+#endif
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/hw/impl/config_space.ipp>
+#endif

@@ -42,9 +42,6 @@ enum class errc {
 } // namespace cxlfw::hw
 
 template <>
-struct std::is_error_code_enum<cxlfw::hw::errc> : std::true_type {};
-
-template <>
 struct cxlfw::error_enum_traits<cxlfw::hw::errc> {
     using enum hw::errc;
     static constexpr const char* name = "cxlfw.hw";
@@ -90,9 +87,4 @@ struct cxlfw::error_enum_traits<cxlfw::hw::errc> {
     }};
 };
 
-namespace cxlfw::hw {
-inline std::error_code make_error_code(errc e) noexcept {
-    return make_code(e);
-}
-using cxlfw::throw_exception_from_error;
-} // namespace cxlfw::hw
+CXLFW_ERROR_CODE_ENUM(cxlfw::hw, errc);

@@ -1,5 +1,6 @@
-// The CEDT (CXL Early Discovery Table, CXL 2.0 §9.14.1): parsed from bytes with Linux
-// cxl_acpi's rules plus cxlfw's own, and built back into bytes.
+// The CEDT (CXL Early Discovery Table, CXL 2.0 §9.14.1): its layout, the structures it holds,
+// the rules Linux cxl_acpi and cxlfw check, and the parser. cedt_builder.hpp builds tables back
+// into bytes (for the emulator's firmware and for tests).
 //
 // What is constexpr and what allocates:
 //   - constexpr, no allocation: the ACPI header (decode_cedt_header, acpi_checksum), the
@@ -8,7 +9,7 @@
 //     the pieces of the cross-subtable rules (window_xormaps, windows_overlap).
 //   - parse_cedt assembles a cedt_table in std::vectors: the cross-subtable rules (a CXIMS for
 //     each XOR window, overlapping windows, duplicate CHBS UIDs) need every subtable at hand.
-//   - cedt_builder emits a table (for the emulator's firmware): header, length and checksum.
+//     It and the diagnostics' message text are defined in impl/cedt.ipp.
 //
 // A bad CHBS, CFMWS, CXIMS or RDPAS is skipped and reported; the rest of the table stays
 // usable (Linux: "never fail cxl_acpi load for a single window failure"). A subtable that
@@ -17,8 +18,12 @@
 // field, and a message():
 //   CEDT subtable 3 (CFMWS) at 0x8c: field base_hpa: 0x110000001 is not 256 MiB aligned;
 //   window skipped
+//
+// The header stays whole past 600 lines: the walker, the four decoders and the cross-subtable
+// rules are constexpr (they must be in a header) and each is one rule table of the spec.
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/result.hpp>
 #include <cxlfw/spec/bounded_list.hpp>
 #include <cxlfw/spec/cedt_errc.hpp>
@@ -28,7 +33,6 @@
 
 #include <gsl/assert>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -206,10 +210,8 @@ struct cedt_diag {
 };
 
 /// What `.value()` throws on a cedt_checked error: the code, with the message.
-[[noreturn]] inline void throw_exception_from_error(cedt_diag const& d,
-                                                    boost::source_location const&) {
-    throw std::system_error(d.error(), d.message());
-}
+[[noreturn]] CXLFW_DECL void throw_exception_from_error(cedt_diag const& d,
+                                                        boost::source_location const&);
 
 /// A decoder's outcome: the value, or the diagnostic that says why not.
 template <class T>
@@ -257,11 +259,6 @@ constexpr std::uint64_t load_le(std::span<const std::byte> b, std::size_t off,
     for (std::size_t i = 0; i < n; ++i)
         v |= std::uint64_t{std::to_integer<std::uint8_t>(b[off + i])} << (8 * i);
     return v;
-}
-
-inline void store_le(std::vector<std::byte>& out, std::uint64_t v, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
-        out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
 }
 
 } // namespace detail::cedt
@@ -629,396 +626,31 @@ struct cedt_table {
     std::vector<rdpas> rdpas_list;      ///< accepted RDPAS, in table order
     std::vector<cedt_diag> diagnostics; ///< rejections and notes, by subtable index
 
+    cedt_table();
+    cedt_table(cedt_table const&);
+    cedt_table(cedt_table&&) noexcept;
+    cedt_table& operator=(cedt_table const&);
+    cedt_table& operator=(cedt_table&&) noexcept;
+    ~cedt_table();
+
     /// The accepted CHBS with this UID, or nullptr.
-    chbs const* find_chbs(std::uint32_t uid) const noexcept {
-        auto it = std::find_if(chbs_list.begin(), chbs_list.end(),
-                               [uid](chbs const& c) { return c.uid == uid; });
-        return it == chbs_list.end() ? nullptr : &*it;
-    }
+    chbs const* find_chbs(std::uint32_t uid) const noexcept;
     /// The XOR maps an accepted window uses (empty for modulo and for 1/3 ways).
     xormap_list xormaps_for(cfmws const& w) const noexcept {
         auto maps = window_xormaps(w, cxims_list);
         return maps ? *maps : xormap_list{};
     }
     /// Whether any subtable was skipped or the walk ended early (notes do not count).
-    bool has_rejections() const noexcept {
-        return std::any_of(diagnostics.begin(), diagnostics.end(),
-                           [](cedt_diag const& d) { return d.severity != cedt_severity::note; });
-    }
+    bool has_rejections() const noexcept;
 };
 
 /// Parses a CEDT. Fails (with the header's diagnostic in `*fatal`, when given) only when the
 /// header is unusable; every other finding is in the table's diagnostics.
-inline result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag* fatal = nullptr) {
-    using enum cedt_errc;
-    auto header = decode_cedt_header(data);
-    if (!header) {
-        if (fatal) *fatal = header.error();
-        return header.error().error();
-    }
-    cedt_table t;
-    t.header = *header;
-    auto& diags = t.diagnostics;
-    const auto table = data.first(header->length);
-    if (data.size() > table.size())
-        diags.push_back(detail::cedt::header_diag(trailing_data, cedt_severity::note, "length", 4,
-                                                  header->length, data.size()));
-
-    struct pending {
-        cfmws window;
-        cedt_subtable where;
-    };
-    std::vector<pending> windows;
-    for (cedt_walker walk{table}; !walk.done();) {
-        auto sub = walk.next();
-        if (!sub) {
-            diags.push_back(sub.error());
-            break;
-        }
-        cedt_diag note;
-        auto reject = [&](cedt_diag const& d) { diags.push_back(d); };
-        switch (sub->type) {
-        case cedt_type::chbs: {
-            auto c = decode_chbs(*sub, &note);
-            if (!c) {
-                reject(c.error());
-                break;
-            }
-            // Linux takes the first CHBS with a UID; a second one is a firmware bug.
-            if (auto first = t.find_chbs(c->uid)) {
-                reject(detail::cedt::subtable_diag(*sub, duplicate_chbs_uid, cedt_severity::skipped,
-                                                   "uid", 0x04, c->uid, 0, first->index));
-                break;
-            }
-            // Linux cxl_get_chbs notes a platform mixing RCH and VH host bridges.
-            auto other = std::find_if(t.chbs_list.begin(), t.chbs_list.end(), [&](chbs const& o) {
-                return o.cxl_version != c->cxl_version;
-            });
-            auto noted = std::any_of(diags.begin(), diags.end(), [](cedt_diag const& d) {
-                return d.code == mixed_chbs_versions;
-            });
-            if (other != t.chbs_list.end() && !noted)
-                diags.push_back(detail::cedt::subtable_diag(*sub, mixed_chbs_versions,
-                                                            cedt_severity::note, "cxl_version",
-                                                            0x08, c->cxl_version, 0, other->index));
-            t.chbs_list.push_back(*c);
-            break;
-        }
-        case cedt_type::cfmws: {
-            auto w = decode_cfmws(*sub, &note);
-            if (w)
-                windows.push_back({*w, *sub});
-            else
-                reject(w.error());
-            break;
-        }
-        case cedt_type::cxims: {
-            auto x = decode_cxims(*sub, &note);
-            if (x)
-                t.cxims_list.push_back(*x);
-            else
-                reject(x.error());
-            break;
-        }
-        case cedt_type::rdpas: {
-            auto r = decode_rdpas(*sub);
-            if (r)
-                t.rdpas_list.push_back(*r);
-            else
-                reject(r.error());
-            break;
-        }
-        default:
-            reject(detail::cedt::subtable_diag(*sub, unknown_subtable_type, cedt_severity::skipped,
-                                               "header.type", 0, sub->type));
-        }
-        if (note.code != cedt_errc{}) diags.push_back(note);
-    }
-
-    // Windows: a CXIMS for XOR (it may come later in the table), then no overlap with an
-    // earlier accepted window.
-    for (auto const& [w, where] : windows) {
-        std::size_t which = 0;
-        auto maps = window_xormaps(w, t.cxims_list, &which);
-        if (!maps) {
-            const auto needed = xormaps_needed(w.ways()).value();
-            if (maps.error() == cxims_too_few_xormaps)
-                diags.push_back(detail::cedt::subtable_diag(
-                    where, cxims_too_few_xormaps, cedt_severity::skipped, "hbig", 0x1C, w.hbig,
-                    needed, t.cxims_list[which].index));
-            else
-                diags.push_back(detail::cedt::subtable_diag(where, missing_cxims,
-                                                            cedt_severity::skipped, "hbig", 0x1C,
-                                                            w.hbig, needed, w.ways()));
-            continue;
-        }
-        auto clash = std::find_if(t.cfmws_list.begin(), t.cfmws_list.end(),
-                                  [&](cfmws const& o) { return windows_overlap(o, w); });
-        if (clash != t.cfmws_list.end()) {
-            diags.push_back(detail::cedt::subtable_diag(where, window_overlap,
-                                                        cedt_severity::skipped, "base_hpa", 0x08,
-                                                        w.base_hpa, 0, clash->index));
-            continue;
-        }
-        t.cfmws_list.push_back(w);
-    }
-    // Subtable order (the header's note, trailing data, last).
-    std::stable_sort(diags.begin(), diags.end(),
-                     [](cedt_diag const& a, cedt_diag const& b) { return a.index < b.index; });
-    return t;
-}
-
-// ---------------------------------------------------------------------------------------
-// Builder
-
-/// Emits a CEDT: subtables in the order added, then the header with length and checksum.
-/// It writes the raw fields as given (an invalid ENIW, fewer targets than ways, ...), so tests
-/// can build bad tables too; `index` fields are ignored.
-///
-///   auto bytes = cedt_builder{}
-///       .add(chbs{.uid = 7, .cxl_version = chbs_version_cxl20, .base = 0xFED0'0000,
-///                 .length = chbs_chbcr_length})
-///       .add(cfmws{.base_hpa = 0x10'0000'0000, .window_size = 4_GiB, .targets = {7}})
-///       .bytes();
-class cedt_builder {
-public:
-    /// OEM "CXLFW " / "CXLFWEMU", creator "CXFW", revisions 1.
-    static acpi_table_header default_header() noexcept {
-        acpi_table_header h;
-        h.oem_id = acpi_id<6>("CXLFW");
-        h.oem_table_id = acpi_id<8>("CXLFWEMU");
-        h.oem_revision = 1;
-        h.creator_id = acpi_id<4>("CXFW");
-        h.creator_revision = 1;
-        return h;
-    }
-
-    cedt_builder() : header_(default_header()) {}
-    /// Takes revision, OEM and creator fields from `h`; signature, length and checksum are
-    /// always computed.
-    explicit cedt_builder(acpi_table_header const& h) : header_(h) {}
-
-    cedt_builder& add(chbs const& c) {
-        begin(cedt_type::chbs, chbs_length);
-        put(c.uid, 4);
-        put(c.cxl_version, 4);
-        put(0, 4);
-        put(c.base, 8);
-        put(c.length, 8);
-        return *this;
-    }
-    cedt_builder& add(cfmws const& w) {
-        begin(cedt_type::cfmws,
-              static_cast<std::uint16_t>(cfmws_fixed_length + 4 * w.targets.size()));
-        put(0, 4);
-        put(w.base_hpa, 8);
-        put(w.window_size, 8);
-        put(w.eniw, 1);
-        put(static_cast<std::uint8_t>(w.arithmetic), 1);
-        put(0, 2);
-        put(w.hbig, 4);
-        put(w.restrictions, 2);
-        put(w.qtg_id, 2);
-        for (auto uid : w.targets)
-            put(uid, 4);
-        return *this;
-    }
-    cedt_builder& add(cxims const& x) {
-        begin(cedt_type::cxims,
-              static_cast<std::uint16_t>(cxims_fixed_length + 8 * x.xormaps.size()));
-        put(0, 2);
-        put(x.hbig, 1);
-        put(x.xormaps.size(), 1);
-        for (auto map : x.xormaps)
-            put(map, 8);
-        return *this;
-    }
-    cedt_builder& add(rdpas const& r) {
-        begin(cedt_type::rdpas, rdpas_length);
-        put(r.segment, 2);
-        put(r.bdf, 2);
-        put(r.address, 8);
-        put(r.protocol, 1);
-        put(0, 3);
-        return *this;
-    }
-    /// Any subtable: a header claiming `length`, then `body` as given (the two need not agree,
-    /// so tests can build subtables that lie about their size).
-    cedt_builder& add_raw(std::uint8_t type, std::uint16_t length,
-                          std::span<const std::byte> body) {
-        begin(type, length);
-        body_.insert(body_.end(), body.begin(), body.end());
-        return *this;
-    }
-
-    std::size_t subtable_count() const noexcept { return count_; }
-
-    std::vector<std::byte> bytes() const {
-        std::vector<std::byte> out;
-        out.reserve(acpi_header_size + body_.size());
-        for (char ch : std::string_view{"CEDT"})
-            out.push_back(static_cast<std::byte>(ch));
-        detail::cedt::store_le(out, acpi_header_size + body_.size(), 4);
-        detail::cedt::store_le(out, header_.revision, 1);
-        detail::cedt::store_le(out, 0, 1); // checksum, fixed below
-        for (char ch : header_.oem_id)
-            out.push_back(static_cast<std::byte>(ch));
-        for (char ch : header_.oem_table_id)
-            out.push_back(static_cast<std::byte>(ch));
-        detail::cedt::store_le(out, header_.oem_revision, 4);
-        for (char ch : header_.creator_id)
-            out.push_back(static_cast<std::byte>(ch));
-        detail::cedt::store_le(out, header_.creator_revision, 4);
-        out.insert(out.end(), body_.begin(), body_.end());
-        acpi_fix_checksum(out);
-        return out;
-    }
-
-private:
-    void begin(std::uint8_t type, std::uint16_t length) {
-        put(type, 1);
-        put(0, 1);
-        put(length, 2);
-        ++count_;
-    }
-    void put(std::uint64_t v, std::size_t n) { detail::cedt::store_le(body_, v, n); }
-
-    acpi_table_header header_;
-    std::vector<std::byte> body_;
-    std::size_t count_ = 0;
-};
-
-// ---------------------------------------------------------------------------------------
-// Messages
-
-namespace detail::cedt {
-
-inline std::string hex(std::uint64_t v) {
-    constexpr char digits[] = "0123456789abcdef";
-    std::string s;
-    do {
-        s.insert(s.begin(), digits[v & 0xF]);
-        v >>= 4;
-    } while (v != 0);
-    return "0x" + s;
-}
-
-inline std::string cedt_phrase(cedt_diag const& d) {
-    using enum cedt_errc;
-    auto exp = hex(d.expected);
-    auto rel = std::to_string(d.related);
-    auto type = std::string{cedt_type_name(d.type)};
-    switch (d.code) {
-    case table_too_short:
-        return "is less than the " + exp + "-byte ACPI header";
-    case wrong_signature:
-        return "is not the signature \"CEDT\" (" + exp + ")";
-    case length_exceeds_data:
-        return "is larger than the " + exp + " bytes given";
-    case length_below_header:
-        return "is smaller than the " + exp + "-byte ACPI header";
-    case checksum_mismatch:
-        return "does not make the bytes sum to 0 (" + exp + " would)";
-    case subtable_too_short:
-        return "is shorter than the " + exp + " bytes a " + (type.empty() ? "subtable" : type) +
-               " needs";
-    case subtable_past_end:
-        return "bytes from " + hex(d.offset) + " run past the end of the table at " + exp;
-    case invalid_arithmetic:
-        return "is neither modulo (0) nor XOR (1)";
-    case base_not_aligned:
-    case size_not_aligned:
-        return "is not 256 MiB aligned";
-    case window_size_zero:
-        return "makes an empty window";
-    case window_end_overflow:
-        return "from base " + exp + " runs past the end of the 64-bit address space";
-    case invalid_eniw:
-        return "is not an interleave-ways code (0-4, 8-10)";
-    case target_count_mismatch:
-        return "holds fewer than the " + rel + " targets ENIW says (" + exp + " bytes)";
-    case invalid_hbig:
-        return "is not a granularity code (0-6)";
-    case missing_cxims:
-        return "has no CXIMS, which XOR interleave over " + rel + " host bridges needs";
-    case cxims_too_few_xormaps:
-        return "has a CXIMS (subtable " + rel + ") with fewer than the " +
-               std::to_string(d.expected) + " XORMAPs this window needs";
-    case window_overlap:
-        return "starts a window that overlaps the window of subtable " + rel;
-    case chbs_unknown_version:
-        return "is neither 0 (RCRB) nor 1 (CHBCR)";
-    case chbs_length_mismatch:
-        return "is not " + exp + ", the length CXL version " + rel + " requires";
-    case chbs_base_zero:
-        return "is no register block address";
-    case duplicate_chbs_uid:
-        return "repeats the UID of subtable " + rel + " (the first one is kept)";
-    case xormap_count_mismatch:
-        return "holds fewer than the " + rel + " XORMAPs nr_xormaps says (" + exp + " bytes)";
-    case xormap_zero:
-        return "in XORMAP " + rel + " selects no address bit";
-    case rdpas_unknown_layout:
-        return "is not " + exp + ", the CXL r4.0 RDPAS layout";
-    case rdpas_invalid_protocol:
-        return "is neither 0 (CXL.io) nor 1 (CXL.cache/mem)";
-    case unknown_subtable_type:
-        return "is not a known CEDT subtable type";
-    case subtable_longer_than_needed:
-        return "is longer than the " + exp + " bytes the fields need";
-    case mixed_chbs_versions:
-        return "differs from subtable " + rel + "'s (mixed RCH and VH host bridges)";
-    case trailing_data:
-        return "is less than the " + exp + " bytes given; the rest is ignored";
-    }
-    return "breaks rule " + std::to_string(static_cast<int>(d.code));
-}
-
-inline std::string cedt_consequence(cedt_diag const& d) {
-    std::string what = "subtable";
-    switch (d.type) {
-    case cedt_type::chbs:
-        what = "host bridge";
-        break;
-    case cedt_type::cfmws:
-        what = "window";
-        break;
-    case cedt_type::cxims:
-        what = "CXIMS";
-        break;
-    case cedt_type::rdpas:
-        what = "RDPAS";
-        break;
-    default:
-        break;
-    }
-    switch (d.severity) {
-    case cedt_severity::note:
-        return d.is_header() ? "table kept" : what + " kept";
-    case cedt_severity::skipped:
-        return (d.code == cedt_errc::unknown_subtable_type ? "subtable" : what) + " skipped";
-    case cedt_severity::walk_ended:
-        return "this and later subtables not parsed";
-    case cedt_severity::fatal:
-        return "table rejected";
-    }
-    return {};
-}
-
-} // namespace detail::cedt
-
-inline std::string cedt_diag::message() const {
-    std::string where;
-    if (is_header()) {
-        where = "CEDT header";
-    } else {
-        auto name = cedt_type_name(type);
-        where = "CEDT subtable " + std::to_string(index) + " (" +
-                (name.empty() ? "type " + detail::cedt::hex(type) : std::string{name}) + ") at " +
-                detail::cedt::hex(offset);
-    }
-    return where + ": field " + std::string{field} + ": " + detail::cedt::hex(value) + " " +
-           detail::cedt::cedt_phrase(*this) + "; " + detail::cedt::cedt_consequence(*this);
-}
+CXLFW_DECL result<cedt_table> parse_cedt(std::span<const std::byte> data,
+                                         cedt_diag* fatal = nullptr);
 
 } // namespace cxlfw::spec
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/spec/impl/cedt.ipp>
+#endif

@@ -48,9 +48,6 @@ enum class cedt_errc {
 } // namespace cxlfw::spec
 
 template <>
-struct std::is_error_code_enum<cxlfw::spec::cedt_errc> : std::true_type {};
-
-template <>
 struct cxlfw::error_enum_traits<cxlfw::spec::cedt_errc> {
     using enum spec::cedt_errc;
     static constexpr const char* name = "cxlfw.cedt";
@@ -89,9 +86,4 @@ struct cxlfw::error_enum_traits<cxlfw::spec::cedt_errc> {
     }};
 };
 
-namespace cxlfw::spec {
-inline std::error_code make_error_code(cedt_errc e) noexcept {
-    return make_code(e);
-}
-using cxlfw::throw_exception_from_error;
-} // namespace cxlfw::spec
+CXLFW_ERROR_CODE_ENUM(cxlfw::spec, cedt_errc);

@@ -77,15 +77,9 @@ struct cxlfw::error_enum_traits<cxlfw::spec::errc> {
     }};
 };
 
-template <>
-struct std::is_error_code_enum<cxlfw::spec::errc> : std::true_type {};
+CXLFW_ERROR_CODE_ENUM(cxlfw::spec, errc);
 
 namespace cxlfw::spec {
-inline std::error_code make_error_code(errc e) noexcept {
-    return make_code(e);
-}
-using cxlfw::throw_exception_from_error;
-
 /// What the spec layer's constexpr encoders and decoders return.
 template <class T>
 using checked = cxlfw::checked<T, errc>;
