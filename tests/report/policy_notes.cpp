@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace cxlfw;
 using namespace cxlfw::report::test_support;
 

@@ -127,6 +127,13 @@ struct summary_options {
     bool bridges = false; ///< list PCI bridges (root ports, switch ports) too
 };
 
+namespace detail {
+/// "0d93": a PCI id as lspci prints it (the DOT view uses it too).
+CXLFW_DECL std::string hex4(unsigned v);
+/// A root port or switch port: a PCI-to-PCI bridge (header type 1).
+CXLFW_DECL bool is_bridge(base::pci_device const& p);
+} // namespace detail
+
 /// The summary of `h`'s devices (see above); `notes` says which bound devices are degraded.
 CXLFW_DECL host_summary device_summary(base::host const& h, note_source const& notes = {},
                                        summary_options opts = {});
