@@ -172,13 +172,13 @@ private:
     status enter(node& n, access const& a);
     /// One access (a read if `value` is empty) to a block modelled as dwords, `at` bytes into
     /// the structure of region `r` that faults and counters name: counted, offered to the
-    /// fault hook, all ones (or dropped) when unreachable, else read32(offset) or
-    /// write32(offset, value, byte-lane mask) per dword. Config space, RCRBs, component and
-    /// device register blocks all go through it.
-    template <class Read32, class Write32>
+    /// fault hook, all ones (or dropped) when unreachable, else read from or written to
+    /// `block` (impl/access.ipp's block_view or config_view) a dword at a time. Config space,
+    /// RCRBs, component and device register blocks all go through it.
+    template <class Block>
     result<std::uint64_t> dword_access(node& n, region r, std::uint64_t at, std::uint64_t off,
                                        unsigned width, std::optional<std::uint64_t> value,
-                                       Read32&& read32, Write32&& write32);
+                                       Block const& block);
     result<std::uint64_t> config_read(node& n, std::uint64_t off, unsigned width);
     status config_write(node& n, std::uint64_t off, unsigned width, std::uint64_t value);
     mmio_range const* find_range(std::uint64_t address, unsigned width) const noexcept;

@@ -97,16 +97,46 @@ CXLFW_DECL std::vector<std::uint8_t> platform::dport_ids(node const& n) const {
 
 // --- one path for every block ------------------------------------------------------------------
 
-template <class Read32, class Write32>
+namespace detail {
+
+/// A register model seen as the dwords of one block: called with an offset it reads, with an
+/// offset, a value and a byte-lane mask it writes (what read_dwords and write_dwords call).
+template <class State, class Profile, class Context>
+struct block_view {
+    State& state;
+    Profile const& profile;
+    Context const& ctx;
+    std::uint32_t operator()(std::uint64_t o) const { return state.read32(profile, ctx, o); }
+    void operator()(std::uint64_t o, std::uint32_t v, std::uint32_t m) const {
+        state.write32(profile, ctx, o, v, m);
+    }
+};
+
+/// The same for config space, a function's or an RCRB's.
+struct config_view {
+    config_profile const& profile;
+    config_state& state;
+    config_context const& ctx;
+    std::uint32_t operator()(std::uint64_t o) const {
+        return config_read32(profile, state, ctx, o);
+    }
+    void operator()(std::uint64_t o, std::uint32_t v, std::uint32_t m) const {
+        config_write32(profile, state, o, v, m);
+    }
+};
+
+} // namespace detail
+
+template <class Block>
 result<std::uint64_t> platform::dword_access(node& n, region r, std::uint64_t at, std::uint64_t off,
                                              unsigned width, std::optional<std::uint64_t> value,
-                                             Read32&& read32, Write32&& write32) {
+                                             Block const& block) {
     access const a{n.id_, r, value ? access_kind::write : access_kind::read,
                    static_cast<std::uint32_t>(at), static_cast<std::uint8_t>(width)};
     if (auto ok = enter(n, a); !ok) return ok.error();
     if (!reachable(n)) return value ? 0 : detail::width_mask(width);
-    if (!value) return detail::read_dwords(off, width, read32);
-    detail::write_dwords(off, width, *value, write32);
+    if (!value) return detail::read_dwords(off, width, block);
+    detail::write_dwords(off, width, *value, block);
     return 0;
 }
 
@@ -115,10 +145,8 @@ CXLFW_DECL result<std::uint64_t> platform::config_read(node& n, std::uint64_t of
     if (!n.is_pci()) return errc::no_config_space;
     std::lock_guard lock{mutex_};
     auto const ctx = config_ctx(n);
-    return dword_access(
-        n, region::config, off, off, width, std::nullopt,
-        [&](std::uint64_t o) { return config_read32(n.profile_->config, n.cfg_, ctx, o); },
-        [](std::uint64_t, std::uint32_t, std::uint32_t) {});
+    return dword_access(n, region::config, off, off, width, std::nullopt,
+                        detail::config_view{n.profile_->config, n.cfg_, ctx});
 }
 
 CXLFW_DECL status platform::config_write(node& n, std::uint64_t off, unsigned width,
@@ -126,11 +154,9 @@ CXLFW_DECL status platform::config_write(node& n, std::uint64_t off, unsigned wi
     if (auto ok = hw::check_access(off, width, spec::pci::config_size); !ok) return ok.error();
     if (!n.is_pci()) return errc::no_config_space;
     std::lock_guard lock{mutex_};
-    auto const r = dword_access(
-        n, region::config, off, off, width, value, [](std::uint64_t) { return 0u; },
-        [&](std::uint64_t o, std::uint32_t v, std::uint32_t m) {
-            config_write32(n.profile_->config, n.cfg_, o, v, m);
-        });
+    auto const ctx = config_ctx(n);
+    auto const r = dword_access(n, region::config, off, off, width, value,
+                                detail::config_view{n.profile_->config, n.cfg_, ctx});
     if (!r) return r.error();
     return {};
 }
@@ -144,12 +170,8 @@ CXLFW_DECL result<std::uint64_t> platform::component_access(node& n, std::uint64
     std::vector<std::uint8_t> dports;
     if (value && at.region == region::component_hdm) dports = dport_ids(n);
     auto const ctx = hdm_ctx(n, dports);
-    return dword_access(
-        n, at.region, at.offset, off, width, value,
-        [&](std::uint64_t o) { return n.comp_.read32(p, ctx, o); },
-        [&](std::uint64_t o, std::uint32_t v, std::uint32_t m) {
-            n.comp_.write32(p, ctx, o, v, m);
-        });
+    return dword_access(n, at.region, at.offset, off, width, value,
+                        detail::block_view{n.comp_, p, ctx});
 }
 
 CXLFW_DECL result<std::uint64_t> platform::device_access(node& n, std::uint64_t off, unsigned width,
@@ -157,25 +179,16 @@ CXLFW_DECL result<std::uint64_t> platform::device_access(node& n, std::uint64_t 
     auto const& p = *n.profile_->device;
     auto const at = p.locate(off);
     auto const ctx = device_ctx(n);
-    return dword_access(
-        n, at.region, at.offset, off, width, value,
-        [&](std::uint64_t o) { return n.dev_.read32(p, ctx, o); },
-        [&](std::uint64_t o, std::uint32_t v, std::uint32_t m) {
-            n.dev_.write32(p, ctx, o, v, m);
-        });
+    return dword_access(n, at.region, at.offset, off, width, value,
+                        detail::block_view{n.dev_, p, ctx});
 }
 
 CXLFW_DECL result<std::uint64_t> platform::rcrb_access(node& n, std::uint64_t off, unsigned width,
                                                        std::optional<std::uint64_t> value) {
-    auto const& p = *n.profile_->rcrb;
     auto ctx = config_ctx(n);
     ctx.bar = n.aux_; // MEMBAR0: the component block
-    return dword_access(
-        n, region::rcrb, off, off, width, value,
-        [&](std::uint64_t o) { return config_read32(p, *n.rcrb_cfg_, ctx, o); },
-        [&](std::uint64_t o, std::uint32_t v, std::uint32_t m) {
-            config_write32(p, *n.rcrb_cfg_, o, v, m);
-        });
+    return dword_access(n, region::rcrb, off, off, width, value,
+                        detail::config_view{*n.profile_->rcrb, *n.rcrb_cfg_, ctx});
 }
 
 // --- the system address space ------------------------------------------------------------------
