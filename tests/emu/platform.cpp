@@ -2,6 +2,8 @@
 // surprise removal, link down/up, the ACPI root), reachability below a down link.
 #include "support.hpp"
 
+#include <cxlfw/hw/lspci.hpp> // hw::pci_address, what node::address() returns
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>

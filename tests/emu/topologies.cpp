@@ -2,6 +2,7 @@
 // windows, the RCH and its RCRB, and the generator.
 #include "support.hpp"
 
+#include <cxlfw/hw/lspci.hpp> // hw::pci_address, what node::address() returns
 #include <cxlfw/spec/cedt.hpp>
 
 #include <catch2/catch.hpp>

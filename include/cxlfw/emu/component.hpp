@@ -16,12 +16,11 @@
 // nothing but its profile.
 #pragma once
 
-#include <cxlfw/emu/detail/regs.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/emu/hdm.hpp>
 #include <cxlfw/emu/types.hpp>
 #include <cxlfw/spec/component.hpp>
 
-#include <bit>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,33 +41,10 @@ struct component_profile {
         emu::region region;
         std::uint64_t offset;
     };
-    location locate(std::uint64_t off) const noexcept {
-        if (ras && off >= ras_offset && off < ras_offset + spec::ras::length)
-            return {region::component_ras, off - ras_offset};
-        if (hdm && off >= hdm_offset && off < hdm_offset + hdm->length())
-            return {region::component_hdm, off - hdm_offset};
-        return {region::component_other, off};
-    }
+    location locate(std::uint64_t off) const noexcept;
 
     /// The capability array dword at `off` from 0x1000, built with the spec encoders.
-    std::uint32_t array_dword(std::uint64_t off) const noexcept {
-        unsigned const entries = (ras ? 1u : 0u) + (hdm ? 1u : 0u);
-        if (off == spec::component::array_header::offset)
-            return spec::component::encode_array_header(entries).value();
-        unsigned i = 0;
-        auto const entry = [&](spec::component_cap_id id, std::uint8_t ver,
-                               std::uint64_t ptr) -> std::optional<std::uint32_t> {
-            if (off != spec::component::cap_header::offset_of(i++)) return std::nullopt;
-            return spec::encode_component_cap(
-                       {static_cast<std::uint16_t>(id), ver, static_cast<std::uint16_t>(ptr)})
-                .value();
-        };
-        if (ras)
-            if (auto v = entry(spec::component_cap_id::ras, 2, ras_pointer)) return *v;
-        if (hdm)
-            if (auto v = entry(spec::component_cap_id::hdm_decoder, 1, hdm_pointer)) return *v;
-        return 0;
-    }
+    std::uint32_t array_dword(std::uint64_t off) const noexcept;
 };
 
 /// RAS register state (reset values follow QEMU's ras_init_common).
@@ -83,99 +59,33 @@ struct ras_registers {
 
 class component_state {
 public:
-    std::uint32_t read32(component_profile const& p, hdm_context const& ctx, std::uint64_t off) {
-        auto const at = p.locate(off);
-        switch (at.region) {
-        case region::component_ras:
-            return read_ras(at.offset);
-        case region::component_hdm:
-            return hdm_.read32(*p.hdm, ctx, at.offset);
-        default:
-            if (off >= spec::component::cache_mem_offset &&
-                off < spec::component::cache_mem_offset + spec::component::cache_mem_size)
-                return p.array_dword(off - spec::component::cache_mem_offset);
-            return 0;
-        }
-    }
+    component_state() noexcept;
+    ~component_state();
 
+    std::uint32_t read32(component_profile const& p, hdm_context const& ctx, std::uint64_t off);
     void write32(component_profile const& p, hdm_context const& ctx, std::uint64_t off,
-                 std::uint32_t value, std::uint32_t mask) {
-        auto const at = p.locate(off);
-        if (at.region == region::component_ras) write_ras(at.offset, value, mask);
-        if (at.region == region::component_hdm) hdm_.write32(*p.hdm, ctx, at.offset, value, mask);
-    }
+                 std::uint32_t value, std::uint32_t mask);
 
     /// Record errors as the hardware would: status bits set; the First Error Pointer names the
     /// lowest new uncorrectable bit if none was pending.
-    void inject_ras(std::uint32_t uncorrectable, std::uint32_t correctable) {
-        auto& r = ras();
-        if (uncorrectable && r.uncorrectable_status == 0)
-            r.cap_control = spec::ras::first_error_pointer::set(
-                r.cap_control, static_cast<std::uint32_t>(std::countr_zero(uncorrectable)));
-        r.uncorrectable_status |= uncorrectable;
-        r.correctable_status |= correctable;
-    }
+    void inject_ras(std::uint32_t uncorrectable, std::uint32_t correctable);
 
-    void reset() noexcept {
-        ras_.reset();
-        hdm_.reset();
-    }
+    void reset() noexcept;
 
     hdm_decoders& hdm() noexcept { return hdm_; }
     hdm_decoders const& hdm() const noexcept { return hdm_; }
 
 private:
-    ras_registers& ras() {
-        if (!ras_) ras_ = std::make_unique<ras_registers>();
-        return *ras_;
-    }
-
-    std::uint32_t read_ras(std::uint64_t off) const {
-        ras_registers const r = ras_ ? *ras_ : ras_registers{};
-        namespace s = spec::ras;
-        switch (off) {
-        case s::uncorrectable_status::offset:
-            return r.uncorrectable_status;
-        case s::uncorrectable_mask::offset:
-            return r.uncorrectable_mask;
-        case s::uncorrectable_severity::offset:
-            return r.uncorrectable_severity;
-        case s::correctable_status::offset:
-            return r.correctable_status;
-        case s::correctable_mask::offset:
-            return r.correctable_mask;
-        case s::cap_control::offset:
-            return r.cap_control;
-        default:
-            return 0; // header log
-        }
-    }
-
-    void write_ras(std::uint64_t off, std::uint32_t value, std::uint32_t mask) {
-        namespace s = spec::ras;
-        switch (off) {
-        case s::uncorrectable_status::offset:
-            ras().uncorrectable_status &= ~(value & mask); // RW1C
-            return;
-        case s::correctable_status::offset:
-            ras().correctable_status &= ~(value & mask);
-            return;
-        case s::uncorrectable_mask::offset:
-            ras().uncorrectable_mask = detail::merge(ras().uncorrectable_mask, value, mask);
-            return;
-        case s::uncorrectable_severity::offset:
-            ras().uncorrectable_severity = detail::merge(ras().uncorrectable_severity, value, mask);
-            return;
-        case s::correctable_mask::offset:
-            ras().correctable_mask = detail::merge(ras().correctable_mask, value, mask);
-            return;
-        default:
-            return;
-        }
-    }
+    ras_registers& ras();
+    std::uint32_t read_ras(std::uint64_t off) const;
+    void write_ras(std::uint64_t off, std::uint32_t value, std::uint32_t mask);
 
     std::unique_ptr<ras_registers> ras_;
     hdm_decoders hdm_;
 };
 
 } // namespace cxlfw::emu
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/emu/impl/component.ipp>
+#endif

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cxlfw/clock.hpp>
+#include <cxlfw/config.hpp>
 #include <cxlfw/emu/types.hpp>
 #include <cxlfw/units.hpp>
 
@@ -100,48 +101,13 @@ struct endpoint_spec {
     std::uint64_t firmware_range_base[2]{0, 0};
 
     /// A memory expander (class 0x050210, mailbox, HDM).
-    static endpoint_spec type3_device(std::uint64_t ram, std::uint64_t pmem) {
-        endpoint_spec s;
-        s.ram = ram;
-        s.pmem = pmem;
-        return s;
-    }
+    static endpoint_spec type3_device(std::uint64_t ram, std::uint64_t pmem);
     /// An accelerator with device memory: vendor class, cache + mem, HDM, no mailbox.
-    static endpoint_spec type2_device(std::uint64_t size) {
-        endpoint_spec s;
-        s.type = device_type::type2;
-        s.ids = default_ids::type2;
-        s.class_code = class_codes::accelerator;
-        s.ram = size;
-        s.partition_align = 0;
-        s.hdm = hdm_spec{.decoders = 1};
-        s.mailbox = false;
-        s.cache = true;
-        return s;
-    }
+    static endpoint_spec type2_device(std::uint64_t size);
     /// A cache-only accelerator: no memory, no HDM, no mailbox.
-    static endpoint_spec type1_device() {
-        endpoint_spec s;
-        s.type = device_type::type1;
-        s.ids = default_ids::type1;
-        s.class_code = class_codes::accelerator;
-        s.partition_align = 0;
-        s.hdm.reset();
-        s.mailbox = false;
-        s.cache = true;
-        return s;
-    }
+    static endpoint_spec type1_device();
 
-    friend bool operator==(endpoint_spec const& a, endpoint_spec const& b) {
-        return a.type == b.type && a.ids == b.ids && a.class_code == b.class_code &&
-               a.ram == b.ram && a.pmem == b.pmem && a.partition_align == b.partition_align &&
-               a.lsa_size == b.lsa_size && a.serial_number == b.serial_number && a.hdm == b.hdm &&
-               a.ras == b.ras && a.mailbox == b.mailbox && a.payload_log2 == b.payload_log2 &&
-               a.cache == b.cache && a.ready == b.ready && a.fw_revision == b.fw_revision &&
-               a.firmware_mem_enable == b.firmware_mem_enable &&
-               a.firmware_range_base[0] == b.firmware_range_base[0] &&
-               a.firmware_range_base[1] == b.firmware_range_base[1];
-    }
+    friend bool operator==(endpoint_spec const& a, endpoint_spec const& b);
 };
 
 /// A root port or a switch downstream port.
@@ -182,3 +148,7 @@ struct timing {
 };
 
 } // namespace cxlfw::emu
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/emu/impl/devices.ipp>
+#endif

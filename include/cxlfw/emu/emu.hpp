@@ -13,7 +13,8 @@
 //   | device_regs.hpp  | device registers: status, memdev status, the mailbox doorbell  |
 //   | mailbox.hpp      | the mailbox command set                                        |
 //   | profiles.hpp     | descriptions -> shared register profiles                       |
-//   | platform.hpp     | nodes, config and MMIO buses, the CEDT, events, faults, clock  |
+//   | node.hpp         | a node and its registers; the config and MMIO buses            |
+//   | platform.hpp     | nodes, the CEDT, events, hot-add and removal, faults, clock    |
 //   | topology.hpp     | describing a topology in code                                  |
 //   | build.hpp        | emu::build(topology)                                           |
 //   | topologies.hpp   | cxl_test, QEMU q35, the generator                              |
@@ -29,6 +30,7 @@
 #include <cxlfw/emu/fault.hpp>
 #include <cxlfw/emu/hdm.hpp>
 #include <cxlfw/emu/mailbox.hpp>
+#include <cxlfw/emu/node.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/profiles.hpp>
 #include <cxlfw/emu/topologies.hpp>

@@ -21,6 +21,7 @@
 // say "this driver made no RAS access".
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/emu/types.hpp>
 #include <cxlfw/hw/window.hpp>
 #include <cxlfw/spec/device_regs.hpp>
@@ -47,26 +48,8 @@ struct access_counts {
         auto const i = static_cast<std::size_t>(r);
         return std::uint64_t{reads[i]} + writes[i];
     }
-    std::uint64_t total() const noexcept {
-        std::uint64_t t = commands;
-        for (std::size_t i = 0; i < region_count; ++i)
-            t += std::uint64_t{reads[i]} + writes[i];
-        return t;
-    }
-    void count(access const& a) noexcept {
-        auto const i = static_cast<std::size_t>(a.region);
-        switch (a.kind) {
-        case access_kind::read:
-            ++reads[i];
-            break;
-        case access_kind::write:
-            ++writes[i];
-            break;
-        case access_kind::command:
-            ++commands;
-            break;
-        }
-    }
+    std::uint64_t total() const noexcept;
+    void count(access const& a) noexcept;
     friend bool operator==(access_counts const&, access_counts const&) = default;
 };
 
@@ -86,9 +69,10 @@ enum class fault_rule_id : std::uint32_t {};
 
 class fault_hook {
 public:
-    fault_hook() = default;
+    fault_hook();
     fault_hook(fault_hook const&) = delete;
     fault_hook& operator=(fault_hook const&) = delete;
+    ~fault_hook();
 
     bool armed() const noexcept { return armed_.load(std::memory_order_relaxed); }
 
@@ -108,42 +92,22 @@ public:
         return match_command(a);
     }
 
-    bool media_never_ready(node_id n) const {
-        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
-            return false;
-        std::lock_guard lock{mutex_};
-        for (auto const& r : rules_)
-            if (auto const* m = std::get_if<media_rule>(&r.what); m && m->node == n) return true;
-        return false;
-    }
+    bool media_never_ready(node_id n) const;
 
-    bool decoder_never_commits(node_id n, unsigned decoder) const {
-        if (!armed_.load(std::memory_order_relaxed)) [[likely]]
-            return false;
-        std::lock_guard lock{mutex_};
-        for (auto const& r : rules_)
-            if (auto const* d = std::get_if<decoder_rule>(&r.what);
-                d && d->node == n && d->decoder == decoder)
-                return true;
-        return false;
-    }
+    bool decoder_never_commits(node_id n, unsigned decoder) const;
 
     // --- arming ------------------------------------------------------------------------------
 
     /// Fail the k-th (1-based, counted from now) access matching `filter`, and the `count - 1`
     /// after it. `fail_nth(3)` fails the third access to anything; `fail_nth(1, {.node = n})`
     /// the next access to node n.
-    fault_rule_id fail_nth(std::uint64_t k, access_filter filter = {}, std::uint64_t count = 1) {
-        return add(nth_rule{filter, k == 0 ? 1 : k, count, 0});
-    }
+    fault_rule_id fail_nth(std::uint64_t k, access_filter filter = {}, std::uint64_t count = 1);
 
     /// Fail every access to [offset, offset + length) of `r` at `node` (of `kind` only, if
     /// given). Offsets are relative to the region's structure (see emu::access).
     fault_rule_id fail_register(node_id node, emu::region r, std::uint32_t offset,
                                 std::uint32_t length = 4,
-                                std::optional<access_kind> kind = std::nullopt) {
-        return add(register_rule{node, r, offset, length == 0 ? 1 : length, kind});
-    }
+                                std::optional<access_kind> kind = std::nullopt);
 
     /// The same, naming the register by its spec type: `fail_register<spec::hdm::control>(ep,
     /// region::component_hdm, 1)` is decoder 1's control register.
@@ -163,42 +127,21 @@ public:
     }
 
     /// Complete mailbox command `op` at `node` with `rc` (no output payload).
-    fault_rule_id fail_command(node_id node, spec::opcode op, spec::return_code rc) {
-        return add(command_rule{node, static_cast<std::uint16_t>(op), rc});
-    }
+    fault_rule_id fail_command(node_id node, spec::opcode op, spec::return_code rc);
 
     /// Media never becomes ready at `node`: DVSEC Memory_Active stays clear and the memdev
     /// Media Status stays "not ready".
-    fault_rule_id keep_media_not_ready(node_id node) { return add(media_rule{node}); }
+    fault_rule_id keep_media_not_ready(node_id node);
 
     /// Decoder `decoder` of the component at `node` never finishes a commit.
-    fault_rule_id never_commit(node_id node, unsigned decoder) {
-        return add(decoder_rule{node, decoder});
-    }
+    fault_rule_id never_commit(node_id node, unsigned decoder);
 
     /// Removes a rule; false if it was not armed.
-    bool disarm(fault_rule_id id) {
-        std::lock_guard lock{mutex_};
-        for (auto it = rules_.begin(); it != rules_.end(); ++it) {
-            if (it->id == id) {
-                rules_.erase(it);
-                armed_.store(!rules_.empty(), std::memory_order_relaxed);
-                return true;
-            }
-        }
-        return false;
-    }
+    bool disarm(fault_rule_id id);
 
-    void clear() {
-        std::lock_guard lock{mutex_};
-        rules_.clear();
-        armed_.store(false, std::memory_order_relaxed);
-    }
+    void clear();
 
-    std::size_t rule_count() const {
-        std::lock_guard lock{mutex_};
-        return rules_.size();
-    }
+    std::size_t rule_count() const;
 
     /// Accesses and commands failed so far.
     std::uint64_t injected() const noexcept { return injected_.load(std::memory_order_relaxed); }
@@ -229,60 +172,21 @@ private:
         node_id node;
         unsigned decoder;
     };
+    using rule_kind = std::variant<nth_rule, register_rule, command_rule, media_rule, decoder_rule>;
     struct rule {
         fault_rule_id id;
-        std::variant<nth_rule, register_rule, command_rule, media_rule, decoder_rule> what;
+        rule_kind what;
     };
 
-    template <class R>
-    fault_rule_id add(R r) {
-        std::lock_guard lock{mutex_};
-        auto const id = fault_rule_id{next_id_++};
-        rules_.push_back(rule{id, std::move(r)});
-        armed_.store(true, std::memory_order_relaxed);
-        return id;
-    }
+    fault_rule_id add(rule_kind what);
 
     /// Advances every counting rule the access matches; true if one of them, or a register
     /// rule, fails it.
-    bool match_nth_and_registers(access const& a) {
-        bool fail = false;
-        for (auto& r : rules_) {
-            if (auto* n = std::get_if<nth_rule>(&r.what)) {
-                if (!n->filter.matches(a)) continue;
-                ++n->seen;
-                if (n->seen >= n->first && n->seen - n->first < n->count) fail = true;
-            } else if (auto const* g = std::get_if<register_rule>(&r.what)) {
-                if (g->node != a.node || g->region != a.region) continue;
-                if (g->kind && *g->kind != a.kind) continue;
-                std::uint64_t const lo = a.offset;
-                std::uint64_t const hi = lo + (a.width == 0 ? 1 : a.width);
-                if (lo < std::uint64_t{g->offset} + g->length && g->offset < hi) fail = true;
-            }
-        }
-        return fail;
-    }
+    bool match_nth_and_registers(access const& a);
 
-    bool match_access(access const& a) {
-        std::lock_guard lock{mutex_};
-        bool const fail = match_nth_and_registers(a);
-        if (fail) injected_.fetch_add(1, std::memory_order_relaxed);
-        return fail;
-    }
+    bool match_access(access const& a);
 
-    std::optional<spec::return_code> match_command(access const& a) {
-        std::lock_guard lock{mutex_};
-        std::optional<spec::return_code> rc{};
-        for (auto const& r : rules_)
-            if (auto const* c = std::get_if<command_rule>(&r.what);
-                c && c->node == a.node && c->opcode == a.offset) {
-                rc = c->rc;
-                break;
-            }
-        if (match_nth_and_registers(a) && !rc) rc = spec::return_code::internal_error;
-        if (rc) injected_.fetch_add(1, std::memory_order_relaxed);
-        return rc;
-    }
+    std::optional<spec::return_code> match_command(access const& a);
 
     std::atomic<bool> armed_{false};
     std::atomic<std::uint64_t> injected_{0};
@@ -292,3 +196,7 @@ private:
 };
 
 } // namespace cxlfw::emu
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/emu/impl/fault.ipp>
+#endif

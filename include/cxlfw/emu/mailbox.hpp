@@ -17,10 +17,10 @@
 // (0x02).
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/spec/device_regs.hpp>
 #include <cxlfw/spec/mailbox.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -52,69 +52,13 @@ inline constexpr std::array<spec::mbox::cel_entry, 5> command_effects_log{{
 }};
 inline constexpr std::size_t cel_size = command_effects_log.size() * spec::mbox::cel_entry::size;
 
-namespace detail {
-inline std::array<std::byte, cel_size> cel_bytes() {
-    std::array<std::byte, cel_size> out{};
-    (void)spec::mbox::command_effects_log::encode(command_effects_log, out);
-    return out;
-}
-} // namespace detail
-
 /// Executes `opcode` with `input_length` bytes of input at the start of `payload` and writes
 /// the output there (Linux cxl_mbox_send_cmd's view of a device; QEMU cxl-mailbox-utils.c).
-inline command_outcome execute_command(memdev_identity const& id, std::uint16_t opcode,
-                                       std::span<std::byte> payload, std::size_t input_length) {
-    using spec::return_code;
-    namespace mb = spec::mbox;
-    auto const expect_input = [&](std::size_t n) { return input_length == n; };
-    auto const done = [](spec::checked<std::size_t> n) {
-        return n ? command_outcome{return_code::success, *n}
-                 : command_outcome{return_code::internal_error, 0};
-    };
-    switch (static_cast<spec::opcode>(opcode)) {
-    case spec::opcode::get_supported_logs: {
-        if (!expect_input(0)) return {return_code::invalid_payload_length, 0};
-        mb::log_entry const logs[] = {{spec::cel_log_uuid, static_cast<std::uint32_t>(cel_size)}};
-        return done(mb::supported_logs::encode(logs, payload));
-    }
-    case spec::opcode::get_log: {
-        if (!expect_input(mb::get_log::size)) return {return_code::invalid_payload_length, 0};
-        auto req = mb::get_log::decode(payload.first(mb::get_log::size));
-        if (!req) return {return_code::invalid_input, 0};
-        if (req->log != spec::cel_log_uuid) return {return_code::invalid_log, 0};
-        if (std::uint64_t{req->offset} + req->length > cel_size || req->length > payload.size())
-            return {return_code::invalid_input, 0};
-        auto const cel = detail::cel_bytes();
-        std::copy_n(cel.begin() + req->offset, req->length, payload.begin());
-        return {return_code::success, req->length};
-    }
-    case spec::opcode::identify: {
-        if (!expect_input(0)) return {return_code::invalid_payload_length, 0};
-        mb::identify r;
-        r.fw_revision = id.fw_revision;
-        r.total_capacity = (id.ram + id.pmem) / mb::capacity_unit;
-        if (id.partition_align == 0) {
-            r.volatile_capacity = id.ram / mb::capacity_unit;
-            r.persistent_capacity = id.pmem / mb::capacity_unit;
-        }
-        r.partition_align = id.partition_align / mb::capacity_unit;
-        r.lsa_size = id.lsa_size;
-        return done(r.encode_to(payload));
-    }
-    case spec::opcode::get_partition_info: {
-        if (!expect_input(0)) return {return_code::invalid_payload_length, 0};
-        mb::partition_info r{.active_volatile = id.ram / mb::capacity_unit,
-                             .active_persistent = id.pmem / mb::capacity_unit};
-        return done(r.encode_to(payload));
-    }
-    case spec::opcode::get_health_info: {
-        if (!expect_input(0)) return {return_code::invalid_payload_length, 0};
-        mb::health_info r{.device_temperature = 25};
-        return done(r.encode_to(payload));
-    }
-    default:
-        return {return_code::unsupported, 0};
-    }
-}
+CXLFW_DECL command_outcome execute_command(memdev_identity const& id, std::uint16_t opcode,
+                                           std::span<std::byte> payload, std::size_t input_length);
 
 } // namespace cxlfw::emu
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/emu/impl/mailbox.ipp>
+#endif

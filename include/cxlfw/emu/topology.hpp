@@ -16,6 +16,7 @@
 // of 100,000 endpoints is small.
 #pragma once
 
+#include <cxlfw/config.hpp>
 #include <cxlfw/emu/devices.hpp>
 #include <cxlfw/spec/cedt_builder.hpp>
 #include <cxlfw/spec/interleave_math.hpp>
@@ -77,42 +78,30 @@ public:
         std::optional<std::uint64_t> serial{};
     };
 
-    element_id add_host_bridge(host_bridge_spec const& s) {
-        host_bridges_.push_back(s);
-        return add(element_kind::host_bridge, none,
-                   static_cast<std::uint32_t>(host_bridges_.size() - 1));
-    }
+    topology();
+    topology(topology const&);
+    topology(topology&&) noexcept;
+    topology& operator=(topology const&);
+    topology& operator=(topology&&) noexcept;
+    ~topology();
 
-    element_id add_root_port(element_id host_bridge, port_spec const& s = {}) {
-        return add(element_kind::root_port, host_bridge, intern(ports_, s));
-    }
+    element_id add_host_bridge(host_bridge_spec const& s);
+
+    element_id add_root_port(element_id host_bridge, port_spec const& s = {});
 
     /// A switch below a root or downstream port; returns its upstream port. Its downstream
     /// ports are downstream_ports(upstream port), in port-number order.
-    element_id add_switch(element_id port, switch_spec const& s = {}) {
-        auto const spec_index = intern(switches_, s);
-        auto const usp = add(element_kind::upstream_port, port, spec_index);
-        for (unsigned i = 0; i < s.downstream_ports; ++i)
-            add(element_kind::downstream_port, usp, spec_index);
-        return usp;
-    }
+    element_id add_switch(element_id port, switch_spec const& s = {});
 
-    std::span<const element_id> downstream_ports(element_id upstream_port) const {
-        if (upstream_port >= elements_.size()) return {};
-        return elements_[upstream_port].children;
-    }
+    std::span<const element_id> downstream_ports(element_id upstream_port) const;
 
     /// A device below a root port or downstream port, or (as its RCD) below an RCH. `serial`
     /// defaults to the device's ordinal among the platform's endpoints, plus one.
     element_id add_endpoint(element_id port, endpoint_spec const& s,
-                            std::optional<std::uint64_t> serial = std::nullopt) {
-        auto const id = add(element_kind::endpoint, port, intern(endpoints_, s));
-        elements_[id].serial = serial;
-        return id;
-    }
+                            std::optional<std::uint64_t> serial = std::nullopt);
 
-    void add_window(window_spec w) { windows_.push_back(std::move(w)); }
-    void add_cxims(spec::cxims const& x) { cxims_.push_back(x); }
+    void add_window(window_spec w);
+    void add_cxims(spec::cxims const& x);
 
     // --- platform-wide settings --------------------------------------------------------------
 
@@ -150,26 +139,7 @@ public:
     std::span<const endpoint_spec> endpoint_specs() const noexcept { return endpoints_; }
 
 private:
-    element_id add(element_kind kind, element_id parent, std::uint32_t spec_index) {
-        auto const id = static_cast<element_id>(elements_.size());
-        elements_.push_back({kind, parent, {}, spec_index, std::nullopt});
-        if (parent == none)
-            roots_.push_back(id);
-        else if (parent < id)
-            elements_[parent].children.push_back(id);
-        return id;
-    }
-
-    /// Index of `s` in `list`, appending it if new (the last entry is checked first: a
-    /// generator adds the same description many times in a row).
-    template <class S>
-    static std::uint32_t intern(std::vector<S>& list, S const& s) {
-        if (!list.empty() && list.back() == s) return static_cast<std::uint32_t>(list.size() - 1);
-        for (std::size_t i = 0; i < list.size(); ++i)
-            if (list[i] == s) return static_cast<std::uint32_t>(i);
-        list.push_back(s);
-        return static_cast<std::uint32_t>(list.size() - 1);
-    }
+    element_id add(element_kind kind, element_id parent, std::uint32_t spec_index);
 
     std::vector<element> elements_;
     std::vector<element_id> roots_;
@@ -182,3 +152,7 @@ private:
 };
 
 } // namespace cxlfw::emu
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/emu/impl/topology.ipp>
+#endif
