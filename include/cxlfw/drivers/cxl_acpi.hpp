@@ -17,9 +17,11 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/platform.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/core/port.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/hw/bus.hpp>
 #include <cxlfw/spec/cedt.hpp>
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cxlfw/base/outcome.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/core/port.hpp>

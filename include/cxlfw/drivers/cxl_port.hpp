@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cxlfw/base/outcome.hpp>
+#include <cxlfw/core/bus.hpp>
+#include <cxlfw/core/hdm.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/core/port.hpp>
 

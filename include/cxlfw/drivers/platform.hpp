@@ -32,8 +32,10 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/pci.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/core/port.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/drivers/cxl_acpi.hpp>
 #include <cxlfw/drivers/cxl_mem.hpp>
 #include <cxlfw/drivers/cxl_pci.hpp>

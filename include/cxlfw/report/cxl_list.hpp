@@ -32,7 +32,9 @@
 #pragma once
 
 #include <cxlfw/base/host.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/spec/cedt.hpp>
 
 #include <nlohmann/json.hpp>

@@ -29,6 +29,7 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/base/platform.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/report/notes.hpp>
 
