@@ -1,9 +1,10 @@
-// Out-of-line definitions for <cxlfw/core/objects.hpp>: the objects' constructors and lookups.
-// port's and memdev's destructors remove them from the registry, so impl/registry.ipp defines
-// them; registry.hpp is included here so that header-only users of objects.hpp get them too.
+// Out-of-line definitions for <cxlfw/core/objects.hpp>: the objects' constructors and lookups
+// (port's and memdev's destructors forget them in the registry: impl/registry.ipp).
 #pragma once
 
 #include <cxlfw/core/objects.hpp>
+
+// Header-only mode gets port's and memdev's destructors (impl/registry.ipp) through it.
 #include <cxlfw/core/registry.hpp>
 
 #include <ostream>

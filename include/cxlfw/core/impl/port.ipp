@@ -1,6 +1,5 @@
-// Out-of-line definitions for <cxlfw/core/port.hpp>: the root, dports and root decoders,
-// ports, port enumeration and the endpoint, link events, and the unregistering of a port and
-// everything below it (Linux unregister_port, cxl_detach_ep, delete_endpoint).
+// Out-of-line definitions for <cxlfw/core/port.hpp>: the root, dports, root decoders, ports,
+// enumeration, the endpoint and links, and unregistering a port with everything below it.
 #pragma once
 
 #include <cxlfw/core/port.hpp>

@@ -1,6 +1,5 @@
-// Out-of-line definitions for <cxlfw/core/region.hpp>: creating a region and setting its
-// interleave, attaching and detaching targets, commit and reset, translation, and the Type-2
-// helper. The steps they share (paths, HPA search, target setup) are core/detail/region.hpp.
+// Out-of-line definitions for <cxlfw/core/region.hpp>: creation and interleave, targets, commit
+// and reset, translation, and the Type-2 helper (shared steps: core/detail/region.hpp).
 #pragma once
 
 #include <cxlfw/core/region.hpp>
