@@ -8,6 +8,7 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/trace.hpp>
 #include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topology.hpp>
 #include <cxlfw/testing/platform.hpp>

@@ -1,5 +1,4 @@
-// The objects of the CXL core (Linux drivers/cxl/cxl.h, cxlmem.h) and the state that holds
-// them, attached to a base::host through the "cxl" bus:
+// The objects of the CXL core (Linux drivers/cxl/cxl.h, cxlmem.h):
 //
 //   | object  | what                                       | a base::device? | Linux name         |
 //   |---------|--------------------------------------------|-----------------|--------------------|
@@ -14,21 +13,14 @@
 //   | region  | HPA mapped by decoders on every level      | no, owned by    | regionN            |
 //   |         |                                            | the core        |                    |
 //
-//   auto& cxl = core::attach(host);     // registers the "cxl" bus once; core::find(host) later
-//
-// Naming is deterministic (docs/core.md "Names"): root0 is 0; a port's id and a memdev's id
-// are the ids its creator reserved with name_port()/name_memdev() (the platform glue passes
-// the topology's order), else the lowest id nobody holds or reserved, in creation order.
-// Decoders are decoder<port id>.<index>; regions take the lowest free id.
-//
-// Locking: every core operation holds the core's recursive mutex; it may call the host
-// (add, attach, remove, signal) while holding it, the host never calls the core while holding
-// its own lock (bus match() reads only atomics).
+// The state that holds them is core/registry.hpp (cxl_core); the "cxl" bus that owns it and
+// matches the port and memdev drivers is core/bus.hpp (core::attach(host)). A port's or
+// memdev's destructor removes it from the registry.
 #pragma once
 
+#include <cxlfw/config.hpp>
+
 #include <cxlfw/base/device.hpp>
-#include <cxlfw/base/driver.hpp>
-#include <cxlfw/base/host.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/regs.hpp>
 #include <cxlfw/result.hpp>
@@ -36,16 +28,15 @@
 #include <cxlfw/spec/interleave_math.hpp>
 #include <cxlfw/spec/mailbox.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <ostream>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -156,8 +147,8 @@ struct dpa_extent {
 /// One HDM decoder (Linux struct cxl_decoder and its root/switch/endpoint forms).
 class decoder {
 public:
-    decoder(decoder_kind k, port& owner, unsigned id, std::string name)
-        : kind_{k}, owner_{&owner}, id_{id}, name_{std::move(name)} {}
+    decoder(decoder_kind k, port& owner, unsigned id, std::string name);
+    ~decoder();
 
     decoder_kind kind() const noexcept { return kind_; }
     port& owner() const noexcept { return *owner_; }
@@ -210,10 +201,8 @@ struct hdm_map {
 
 class port final : public base::device {
 public:
-    port(cxl_core& core, std::string name, port_kind kind, unsigned id, std::string uport)
-        : device{std::move(name), std::string{cxl_bus_name}}, core_{&core}, kind_{kind}, id_{id},
-          uport_{std::move(uport)} {}
-    ~port() override;
+    port(cxl_core& core, std::string name, port_kind kind, unsigned id, std::string uport);
+    CXLFW_DECL ~port() override;
 
     cxl_core& core() const noexcept { return *core_; }
     port_kind kind() const noexcept { return kind_; }
@@ -228,22 +217,10 @@ public:
     unsigned depth() const noexcept { return depth_; }
 
     std::span<std::unique_ptr<struct dport> const> dports() const noexcept { return dports_; }
-    struct dport* find_dport(std::string_view dev) const noexcept {
-        for (auto const& d : dports_)
-            if (d->dev == dev) return d.get();
-        return nullptr;
-    }
-    struct dport* find_dport(std::uint32_t port_id) const noexcept {
-        for (auto const& d : dports_)
-            if (d->port_id == port_id) return d.get();
-        return nullptr;
-    }
+    struct dport* find_dport(std::string_view dev) const noexcept;
+    struct dport* find_dport(std::uint32_t port_id) const noexcept;
     std::span<std::unique_ptr<decoder> const> decoders() const noexcept { return decoders_; }
-    decoder* find_decoder(unsigned id) const noexcept {
-        for (auto const& d : decoders_)
-            if (d->id() == id) return d.get();
-        return nullptr;
-    }
+    decoder* find_decoder(unsigned id) const noexcept;
 
     /// The component register block (host bridge: the CHBCR; switch: the upstream port's;
     /// endpoint: the memdev's), if the port has one.
@@ -313,10 +290,8 @@ using attach_probe = std::function<status(memdev&)>;
 
 class memdev final : public base::device {
 public:
-    memdev(cxl_core& core, std::string name, unsigned id, memdev_desc desc, attach_probe probe)
-        : device{std::move(name), std::string{cxl_bus_name}}, core_{&core}, id_{id},
-          desc_{std::move(desc)}, probe_{std::move(probe)}, direct_{desc_.direct} {}
-    ~memdev() override;
+    memdev(cxl_core& core, std::string name, unsigned id, memdev_desc desc, attach_probe probe);
+    CXLFW_DECL ~memdev() override;
 
     cxl_core& core() const noexcept { return *core_; }
     unsigned id() const noexcept { return id_; }
@@ -356,8 +331,8 @@ private:
 /// decoders by position.
 class region {
 public:
-    region(unsigned id, decoder& root, partition_mode mode, target_type type)
-        : id_{id}, name_{"region" + std::to_string(id)}, root_{&root}, mode_{mode}, type_{type} {}
+    region(unsigned id, decoder& root, partition_mode mode, target_type type);
+    ~region();
 
     unsigned id() const noexcept { return id_; }
     std::string const& name() const noexcept { return name_; }
@@ -395,390 +370,11 @@ struct hpa_range {
     std::uint64_t start = 0;
     std::uint64_t size = 0;
     friend bool operator==(hpa_range const&, hpa_range const&) = default;
-    friend std::ostream& operator<<(std::ostream& os, hpa_range const& r) {
-        return os << "HPA " << detail::hex(r.start) << "+" << detail::hex(r.size);
-    }
+    friend std::ostream& operator<<(std::ostream& os, hpa_range const& r);
 };
-
-/// The state of the CXL core of one host (Linux: the cxl_core module's globals).
-class cxl_core {
-public:
-    explicit cxl_core(base::host& h) : host_{&h} {}
-    cxl_core(cxl_core const&) = delete;
-    cxl_core& operator=(cxl_core const&) = delete;
-
-    base::host& host() const noexcept { return *host_; }
-    virtual_clock& clock() const noexcept { return host_->clock(); }
-    std::recursive_mutex& mutex() const noexcept { return mu_; }
-
-    // --- lookup --------------------------------------------------------------------------
-
-    port* root() const {
-        std::lock_guard lk{mu_};
-        return root_;
-    }
-    port* port_by_uport(std::string_view uport) const {
-        std::lock_guard lk{mu_};
-        auto it = by_uport_.find(uport);
-        return it == by_uport_.end() || it->second->dead_ ? nullptr : it->second;
-    }
-    port* find_port(std::string_view name) const {
-        port* p = find_port_any(name);
-        return p && !p->dead_ ? p : nullptr;
-    }
-    /// A port by name, also one being unregistered (until the host destroys it).
-    port* find_port_any(std::string_view name) const {
-        std::lock_guard lk{mu_};
-        auto it = port_names_.find(name);
-        return it == port_names_.end() ? nullptr : it->second;
-    }
-    /// Live ports by id (root0 first).
-    std::vector<port*> ports() const {
-        std::lock_guard lk{mu_};
-        std::vector<port*> out;
-        for (auto [id, p] : ports_)
-            if (!p->dead_) out.push_back(p);
-        return out;
-    }
-    memdev* find_memdev(std::string_view name) const {
-        std::lock_guard lk{mu_};
-        auto it = memdev_names_.find(name);
-        return it == memdev_names_.end() ? nullptr : it->second;
-    }
-    /// Memdevs by id.
-    std::vector<memdev*> memdevs() const {
-        std::lock_guard lk{mu_};
-        std::vector<memdev*> out;
-        for (auto [id, m] : memdevs_)
-            out.push_back(m);
-        return out;
-    }
-    /// Regions by id.
-    std::vector<region*> regions() const {
-        std::lock_guard lk{mu_};
-        std::vector<region*> out;
-        for (auto const& [id, r] : regions_)
-            out.push_back(r.get());
-        return out;
-    }
-    region* find_region(std::string_view name) const {
-        std::lock_guard lk{mu_};
-        for (auto const& [id, r] : regions_)
-            if (r->name() == name) return r.get();
-        return nullptr;
-    }
-    /// "decoderP.N".
-    decoder* find_decoder(std::string_view name) const {
-        std::lock_guard lk{mu_};
-        for (auto [id, p] : ports_)
-            for (auto const& d : p->decoders_)
-                if (d->name() == name && !p->dead_) return d.get();
-        return nullptr;
-    }
-    /// The port that has a dport for `dev` (Linux find_cxl_port()).
-    port* port_of_dport(std::string_view dev, dport** out = nullptr) const {
-        std::lock_guard lk{mu_};
-        for (auto [id, p] : ports_) {
-            if (p->dead_) continue;
-            if (auto* d = p->find_dport(dev)) {
-                if (out) *out = d;
-                return p;
-            }
-        }
-        return nullptr;
-    }
-
-    // --- names -------------------------------------------------------------------------------
-
-    /// Reserve port id `id` for the port whose uport is `uport` (for an endpoint port: the
-    /// memdev's parent device). The platform glue reserves ids in topology order.
-    void name_port(std::string uport, unsigned id) {
-        std::lock_guard lk{mu_};
-        port_hint_[std::move(uport)] = id;
-        reserved_ports_.insert(id);
-    }
-    /// Reserve memdev id `id` for the memdev of device `parent`.
-    void name_memdev(std::string parent, unsigned id) {
-        std::lock_guard lk{mu_};
-        memdev_hint_[std::move(parent)] = id;
-        reserved_memdevs_.insert(id);
-    }
-    /// Ask for region id `id` for the region the Type-2 helper (probe_mem) creates for the
-    /// memdev of device `parent`, so which of several accelerators probes first does not
-    /// change their names. A hint, not a reservation: other regions take the lowest free id
-    /// in creation order (Linux's rule), and a hint already taken falls back to that too.
-    void name_region(std::string parent, unsigned id) {
-        std::lock_guard lk{mu_};
-        region_hint_[std::move(parent)] = id;
-    }
-
-    // --- links -------------------------------------------------------------------------------
-
-    /// Whether the link below `dport` (a root port, downstream port or RCH) is known down.
-    bool link_is_down(std::string_view dport) const {
-        std::lock_guard lk{mu_};
-        return links_down_.contains(dport);
-    }
-
-    // --- messages ----------------------------------------------------------------------------
-
-    /// What the core and the stock drivers reported without failing (windows skipped, ...),
-    /// in order.
-    std::vector<std::string> messages() const {
-        std::lock_guard lk{mu_};
-        return messages_;
-    }
-    void note(std::string text) {
-        std::lock_guard lk{mu_};
-        messages_.push_back(std::move(text));
-    }
-
-private:
-    friend class port;
-    friend class memdev;
-    friend struct port_access;
-
-    static unsigned lowest_free(std::set<unsigned> const& used, std::set<unsigned> const& reserved,
-                                unsigned from) {
-        unsigned id = from;
-        while (used.contains(id) || reserved.contains(id))
-            ++id;
-        return id;
-    }
-
-    unsigned alloc_port_id(std::string const& key) {
-        if (auto it = port_hint_.find(key);
-            it != port_hint_.end() && !port_ids_.contains(it->second))
-            return it->second;
-        return lowest_free(port_ids_, reserved_ports_, 1);
-    }
-    unsigned alloc_memdev_id(std::string const& key) {
-        if (auto it = memdev_hint_.find(key);
-            it != memdev_hint_.end() && !memdev_ids_.contains(it->second))
-            return it->second;
-        return lowest_free(memdev_ids_, reserved_memdevs_, 0);
-    }
-    unsigned alloc_region_id(std::string const& key) const {
-        if (auto it = region_hint_.find(key);
-            it != region_hint_.end() && !regions_.contains(it->second))
-            return it->second;
-        unsigned id = 0;
-        while (regions_.contains(id))
-            ++id;
-        return id;
-    }
-
-    void forget(port& p);
-    void forget(memdev& m);
-
-    base::host* host_;
-    mutable std::recursive_mutex mu_;
-    port* root_ = nullptr;
-    // By id: ids are unique among the objects that exist (freed when one is destroyed).
-    std::map<unsigned, port*> ports_;
-    std::map<std::string, port*, std::less<>> by_uport_;
-    std::map<unsigned, memdev*> memdevs_;
-    // By name, for lookups (names follow from the unique ids).
-    std::map<std::string, port*, std::less<>> port_names_;
-    std::map<std::string, memdev*, std::less<>> memdev_names_;
-    std::map<unsigned, std::unique_ptr<region>> regions_;
-    std::map<std::string, unsigned, std::less<>> region_hint_;
-    std::set<unsigned> port_ids_, memdev_ids_, reserved_ports_, reserved_memdevs_;
-    std::map<std::string, unsigned, std::less<>> port_hint_, memdev_hint_;
-    std::set<std::string, std::less<>> links_down_;
-    std::vector<std::string> messages_;
-};
-
-/// The core's friend: the operations in the other core headers reach the objects' private
-/// state through it (one place to audit who changes what).
-struct port_access {
-    static port*& parent(port& p) { return p.parent_; }
-    static dport*& parent_dport(port& p) { return p.parent_dport_; }
-    static unsigned& depth(port& p) { return p.depth_; }
-    static std::optional<reg_block>& component(port& p) { return p.component_; }
-    static std::optional<hdm_map>& hdm(port& p) { return p.hdm_; }
-    static std::vector<std::unique_ptr<dport>>& dports(port& p) { return p.dports_; }
-    static std::vector<std::unique_ptr<decoder>>& decoders(port& p) { return p.decoders_; }
-    static int& commit_end(port& p) { return p.commit_end_; }
-    static int& hdm_end(port& p) { return p.hdm_end_; }
-    static memdev*& memdev_of(port& p) { return p.memdev_; }
-    static std::map<std::string, dport*, std::less<>> const& eps(port const& p) { return p.eps_; }
-    static std::vector<port*>& children(port& p) { return p.children_; }
-    static std::set<port*>& interest(memdev& m) { return m.interest_; }
-    static std::vector<port*>& ep_ports(memdev& m) { return m.ep_ports_; }
-    static std::map<region*, decoder*>& region_decoders(port& p) { return p.region_decoders_; }
-    static bool& dead(port& p) { return p.dead_; }
-
-    static port*& endpoint(memdev& m) { return m.endpoint_; }
-    static std::string& owner(memdev& m) { return m.owner_; }
-
-    static unsigned& ways(region& r) { return r.ways_; }
-    static unsigned& granularity(region& r) { return r.granularity_; }
-    static std::uint64_t& base(region& r) { return r.base_; }
-    static std::uint64_t& size(region& r) { return r.size_; }
-    static std::vector<decoder*>& targets(region& r) { return r.targets_; }
-    static unsigned& nr_targets(region& r) { return r.nr_targets_; }
-    static region_state& state(region& r) { return r.state_; }
-
-    static port*& root(cxl_core& c) { return c.root_; }
-    static std::map<unsigned, port*>& ports(cxl_core& c) { return c.ports_; }
-    static std::map<std::string, port*, std::less<>>& by_uport(cxl_core& c) { return c.by_uport_; }
-    static std::map<unsigned, memdev*>& memdevs(cxl_core& c) { return c.memdevs_; }
-    static std::map<std::string, port*, std::less<>>& port_names(cxl_core& c) {
-        return c.port_names_;
-    }
-    static std::map<std::string, memdev*, std::less<>>& memdev_names(cxl_core& c) {
-        return c.memdev_names_;
-    }
-    /// Records memdev `m`'s interest in port `p` through dport `dp` (Linux add_ep()).
-    static void add_ep(port& p, memdev& m, dport* dp) {
-        p.eps_[m.name()] = dp;
-        m.interest_.insert(&p);
-    }
-    /// Ends it; false if there was none.
-    static bool del_ep(port& p, memdev& m) {
-        m.interest_.erase(&p);
-        return p.eps_.erase(m.name()) > 0;
-    }
-    static std::map<unsigned, std::unique_ptr<region>>& regions(cxl_core& c) { return c.regions_; }
-    static std::set<unsigned>& port_ids(cxl_core& c) { return c.port_ids_; }
-    static std::set<unsigned>& memdev_ids(cxl_core& c) { return c.memdev_ids_; }
-    static std::set<std::string, std::less<>>& links_down(cxl_core& c) { return c.links_down_; }
-    static unsigned alloc_port_id(cxl_core& c, std::string const& key) {
-        return c.alloc_port_id(key);
-    }
-    static unsigned alloc_memdev_id(cxl_core& c, std::string const& key) {
-        return c.alloc_memdev_id(key);
-    }
-    static unsigned alloc_region_id(cxl_core& c, std::string const& key) {
-        return c.alloc_region_id(key);
-    }
-};
-
-// --- forgetting destroyed devices (the host destroys them; the core must not keep them) --------
-
-inline void cxl_core::forget(port& p) {
-    // Only the objects linked to p are visited: the teardown of N ports stays linear.
-    std::lock_guard lk{mu_};
-    if (auto it = ports_.find(p.id()); it != ports_.end() && it->second == &p) ports_.erase(it);
-    if (auto it = port_names_.find(p.name()); it != port_names_.end() && it->second == &p)
-        port_names_.erase(it);
-    if (auto it = by_uport_.find(p.uport()); it != by_uport_.end() && it->second == &p)
-        by_uport_.erase(it);
-    if (root_ == &p) root_ = nullptr;
-    port_ids_.erase(p.id());
-    if (memdev* m = p.memdev_) {
-        if (m->endpoint_ == &p) m->endpoint_ = nullptr;
-        std::erase(m->ep_ports_, &p);
-    }
-    if (p.parent_) std::erase(p.parent_->children_, &p);
-    for (auto* q : p.children_) {
-        q->parent_ = nullptr;
-        q->parent_dport_ = nullptr;
-    }
-    for (auto const& [name, dp] : p.eps_)
-        if (auto it = memdev_names_.find(name); it != memdev_names_.end())
-            it->second->interest_.erase(&p);
-    // Regions that use this port's decoders lose them: drop them without touching hardware
-    // (the orderly paths reset and delete regions before a port goes).
-    for (auto it = regions_.begin(); it != regions_.end();) {
-        region& r = *it->second;
-        bool uses = &r.root().owner() == &p || p.region_decoders_.contains(&r);
-        for (auto* t : r.targets_)
-            if (t && &t->owner() == &p) uses = true;
-        if (uses) {
-            for (auto [id, q] : ports_) {
-                if (auto d = q->region_decoders_.find(&r); d != q->region_decoders_.end()) {
-                    if (d->second->region == &r) d->second->region = nullptr;
-                    q->region_decoders_.erase(d);
-                }
-            }
-            for (auto* t : r.targets_)
-                if (t && t->region == &r) {
-                    t->region = nullptr;
-                    t->pos = -1;
-                }
-            it = regions_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
-inline void cxl_core::forget(memdev& m) {
-    std::lock_guard lk{mu_};
-    if (auto it = memdevs_.find(m.id()); it != memdevs_.end() && it->second == &m)
-        memdevs_.erase(it);
-    if (auto it = memdev_names_.find(m.name()); it != memdev_names_.end() && it->second == &m)
-        memdev_names_.erase(it);
-    memdev_ids_.erase(m.id());
-    for (auto* p : m.interest_)
-        p->eps_.erase(m.name());
-    for (auto* p : m.ep_ports_)
-        if (p->memdev_ == &m) p->memdev_ = nullptr;
-}
-
-inline port::~port() {
-    core_->forget(*this);
-}
-inline memdev::~memdev() {
-    core_->forget(*this);
-}
-
-// --- the cxl bus and its drivers -----------------------------------------------------------------
-
-enum class cxl_device_kind : std::uint8_t { port, memdev };
-
-/// A driver on the "cxl" bus (Linux struct cxl_driver): it drives ports (every port but the
-/// root) or memdevs (every memdev not attached directly by its own driver).
-class cxl_driver : public base::driver {
-public:
-    cxl_driver(std::string name, cxl_device_kind kind,
-               base::probe_type type = base::probe_type::sync)
-        : driver{std::move(name), std::string{cxl_bus_name}, type}, kind_{kind} {}
-    cxl_device_kind kind() const noexcept { return kind_; }
-
-private:
-    cxl_device_kind kind_;
-};
-
-class cxl_bus final : public base::bus_type {
-public:
-    explicit cxl_bus(base::host& h) : bus_type{std::string{cxl_bus_name}}, core_{h} {}
-
-    cxl_core& core() noexcept { return core_; }
-
-    bool match(base::device const& dev, base::driver const& drv) const override {
-        auto const* d = dynamic_cast<cxl_driver const*>(&drv);
-        if (!d) return false;
-        if (auto const* p = dynamic_cast<port const*>(&dev))
-            return d->kind() == cxl_device_kind::port && p->kind() != port_kind::root;
-        if (auto const* m = dynamic_cast<memdev const*>(&dev))
-            return d->kind() == cxl_device_kind::memdev && !m->direct();
-        return false;
-    }
-
-    status admit(base::device const& dev) const override {
-        if (dynamic_cast<port const*>(&dev) || dynamic_cast<memdev const*>(&dev)) return {};
-        return base::errc::wrong_device_type;
-    }
-
-private:
-    cxl_core core_;
-};
-
-/// The CXL core of `h`, registering the "cxl" bus on first use (Linux cxl_core_init). A
-/// "cxl" bus of another type in the host is a programming error (std::bad_cast).
-inline cxl_core& attach(base::host& h) {
-    if (auto* b = dynamic_cast<cxl_bus*>(h.find_bus(cxl_bus_name))) return b->core();
-    if (auto added = h.add_bus(std::make_unique<cxl_bus>(h))) return (*added)->core();
-    return dynamic_cast<cxl_bus&>(*h.find_bus(cxl_bus_name)).core(); // registered meanwhile
-}
-
-/// The CXL core of `h`, or nullptr if core::attach() was never called.
-inline cxl_core* find(base::host const& h) {
-    auto* b = dynamic_cast<cxl_bus*>(h.find_bus(cxl_bus_name));
-    return b ? &b->core() : nullptr;
-}
 
 } // namespace cxlfw::core
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/core/impl/objects.ipp>
+#endif

@@ -21,24 +21,22 @@
 //   auto cap = core::read_capacity(mbox).value();      // {ram, pmem, ...}
 #pragma once
 
+#include <cxlfw/config.hpp>
+
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/clock.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/regs.hpp>
 #include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/spec/device_regs.hpp>
-#include <cxlfw/spec/dvsec.hpp>
 #include <cxlfw/spec/mailbox.hpp>
 
-#include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
-#include <vector>
 
 namespace cxlfw::core {
 
@@ -57,88 +55,18 @@ struct cxl_registers {
 
 /// Linux cxl_pci_setup_regs(): the device registers (required when `need_device`) and the
 /// component registers (optional) through the Register Locator.
-inline fact_result<cxl_registers> map_registers(base::pci_device const& pdev,
-                                                bool need_device = true) {
-    cxl_registers r;
-    if (auto comp = find_register_block(pdev, spec::register_block_id::component))
-        r.component = *comp;
-    auto dev = find_register_block(pdev, spec::register_block_id::device);
-    if (dev) {
-        auto map = probe_device_regs(*dev);
-        if (!map) {
-            if (need_device) return map.error();
-        } else {
-            r.device = *map;
-        }
-    } else if (need_device) {
-        return dev.error();
-    }
-    return r;
-}
+CXLFW_DECL fact_result<cxl_registers> map_registers(base::pci_device const& pdev,
+                                                    bool need_device = true);
 
 /// The CXL Device DVSEC of a function, or capability_mismatch naming what is there.
-inline fact_result<hw::cxl_device_dvsec> read_device_dvsec(base::pci_device const& pdev) {
-    hw::config_diagnostic diag;
-    auto dv = hw::read_cxl_device_dvsec(pdev.config(), &diag);
-    if (!dv) return fact{errc::capability_mismatch, pdev.name() + ": " + diag.message()};
-    return *dv;
-}
-
-namespace detail {
-inline fact_result<std::uint32_t> range_size_low(base::pci_device const& pdev,
-                                                 hw::dvsec_location const& at, unsigned i) {
-    auto v = pdev.config().read(at.offset + spec::cxl_dvsec::range_size_low::offset_of(i), 4);
-    if (!v) return fact{v.error(), pdev.name() + ": reading DVSEC range " + std::to_string(i)};
-    return static_cast<std::uint32_t>(*v);
-}
-} // namespace detail
+CXLFW_DECL fact_result<hw::cxl_device_dvsec> read_device_dvsec(base::pci_device const& pdev);
 
 /// Linux cxl_await_media_ready(): Memory_Info_Valid on each range (1.5 s), Memory_Active on
 /// range 1 polled once a second for `timeout`, then the memdev status says media ready.
-inline fact_result<void> wait_media_ready(base::pci_device const& pdev,
-                                          std::optional<reg_block> const& memdev_status,
-                                          virtual_clock& clock,
-                                          vtime timeout = media_ready_timeout) {
-    auto dv = read_device_dvsec(pdev);
-    if (!dv) return dv.error();
-    unsigned const ranges = std::max(1u, static_cast<unsigned>(dv->capability.hdm_count));
-    for (unsigned i = 0; i < ranges && i < spec::cxl_dvsec::range_count; ++i) {
-        auto v = detail::range_size_low(pdev, dv->location, i);
-        if (!v) return v.error();
-        if (!spec::cxl_dvsec::memory_info_valid::get(*v)) {
-            clock.advance(info_valid_timeout);
-            v = detail::range_size_low(pdev, dv->location, i);
-            if (!v) return v.error();
-            if (!spec::cxl_dvsec::memory_info_valid::get(*v))
-                return fact{errc::media_not_ready, pdev.name() + ": range " + std::to_string(i) +
-                                                       " Memory_Info_Valid not set after 1.5 s"};
-        }
-    }
-    bool active = false;
-    for (vtime waited{}; !active; waited += std::chrono::seconds{1}) {
-        auto v = detail::range_size_low(pdev, dv->location, 0);
-        if (!v) return v.error();
-        active = spec::cxl_dvsec::memory_active::get(*v);
-        if (active) break;
-        if (waited + std::chrono::seconds{1} > timeout) break;
-        clock.advance(std::chrono::seconds{1});
-    }
-    if (!active)
-        return fact{
-            errc::media_not_ready,
-            pdev.name() + ": Memory_Active not set after " +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                " s"};
-    if (!memdev_status) return {};
-    auto st = memdev_status->window().read<spec::memdev::status>();
-    if (!st) return fact{st.error(), pdev.name() + ": reading the memdev status"};
-    auto const s = spec::memdev_status::decode(*st);
-    if (s.media != spec::media_status::ready)
-        return fact{errc::media_not_ready, pdev.name() + ": memdev media status " +
-                                               std::to_string(static_cast<unsigned>(s.media)) +
-                                               " (1 = ready)"};
-    return {};
-}
+CXLFW_DECL fact_result<void> wait_media_ready(base::pci_device const& pdev,
+                                              std::optional<reg_block> const& memdev_status,
+                                              virtual_clock& clock,
+                                              vtime timeout = media_ready_timeout);
 
 /// A device's primary mailbox (Linux struct cxl_mailbox over the PCI transport).
 class mailbox {
@@ -146,127 +74,31 @@ public:
     /// Linux cxl_pci_setup_mailbox(): wait for Mailbox Interface Ready, then an idle
     /// doorbell; read the payload size (at least 256 bytes, at most 1 MiB used).
     static fact_result<mailbox> setup(device_map const& regs, virtual_clock& clock,
-                                      vtime ready_timeout = mbox_ready_timeout) {
-        constexpr vtime poll = std::chrono::milliseconds{100};
-        auto md = regs.memdev.window();
-        bool ready = false;
-        for (vtime waited{};; waited += poll) {
-            auto st = md.read<spec::memdev::status>();
-            if (!st) return fact{st.error(), "reading the memdev status"};
-            ready = spec::memdev_status::decode(*st).mailbox_ready;
-            if (ready || waited + poll > ready_timeout) break;
-            clock.advance(poll);
-        }
-        if (!ready) return fact{errc::mailbox_timeout, "Mailbox Interface Ready not set in time"};
-        mailbox m{regs.mbox, clock};
-        auto caps = regs.mbox.window().read<spec::mailbox::capabilities>();
-        if (!caps) return fact{caps.error(), "reading the mailbox capabilities"};
-        auto size = spec::mailbox::payload_size(*caps);
-        if (!size) return fact{errc::registers_absent, "mailbox payload below 256 bytes"};
-        if (regs.mbox.size < spec::mailbox::registers_length(*size))
-            return fact{errc::registers_absent, "mailbox capability shorter than its payload"};
-        m.payload_ = *size;
-        if (auto idle = m.wait_doorbell(); !idle)
-            return fact{errc::mailbox_busy, "the doorbell stays set"};
-        return m;
-    }
+                                      vtime ready_timeout = mbox_ready_timeout);
 
     std::size_t payload_size() const noexcept { return payload_; }
 
     /// Linux __cxl_pci_mbox_send_cmd() (CXL 2.0 §8.2.8.4 steps 1-8): returns the output length
     /// copied into `out`.
     fact_result<std::size_t> send(spec::opcode op, std::span<const std::byte> in,
-                                  std::span<std::byte> out) {
-        namespace mb = spec::mailbox;
-        auto w = regs_.window();
-        std::string const name{spec::opcode_name(op)};
-        if (in.size() > payload_)
-            return fact{errc::invalid_size, name + ": input larger than the payload area"};
-        auto ctl = w.read<mb::control>();
-        if (!ctl) return fact{ctl.error(), name + ": reading mailbox control"};
-        if (mb::doorbell::get(*ctl)) return fact{errc::mailbox_busy, name + ": doorbell set"};
-        for (std::size_t i = 0; i < in.size(); i += 4) {
-            std::uint32_t v = 0;
-            for (std::size_t b = 0; b < 4 && i + b < in.size(); ++b)
-                v |= std::uint32_t{std::to_integer<std::uint8_t>(in[i + b])} << (8 * b);
-            if (auto ok = w.write_raw(mb::payload_offset + i, 4, v); !ok)
-                return fact{ok.error(), name + ": writing the payload"};
-        }
-        auto cmd = spec::encode_command(op, in.size());
-        if (!cmd) return fact{errc::invalid_size, name + ": payload length"};
-        if (auto ok = w.write<mb::command>(*cmd); !ok)
-            return fact{ok.error(), name + ": writing the command"};
-        if (auto ok = w.write<mb::control>(mb::doorbell::set(*ctl, 1)); !ok)
-            return fact{ok.error(), name + ": ringing the doorbell"};
-        if (auto done = wait_doorbell(); !done)
-            return fact{errc::mailbox_timeout, name + ": doorbell still set after 2 s"};
-        auto st = w.read<mb::status>();
-        if (!st) return fact{st.error(), name + ": reading the status"};
-        auto const rc = static_cast<std::uint16_t>(mb::return_code_field::get(*st));
-        if (rc != 0)
-            return fact{errc::mailbox_failed, name + ": " +
-                                                  std::string{spec::return_code_name(
-                                                      static_cast<spec::return_code>(rc))}};
-        auto back = w.read<mb::command>();
-        if (!back) return fact{back.error(), name + ": reading the output length"};
-        std::size_t const len = std::min<std::size_t>(
-            {static_cast<std::size_t>(mb::payload_length::get(*back)), out.size(), payload_});
-        for (std::size_t i = 0; i < len; i += 4) {
-            auto v = w.read_raw(mb::payload_offset + i, 4);
-            if (!v) return fact{v.error(), name + ": reading the payload"};
-            for (std::size_t b = 0; b < 4 && i + b < len; ++b)
-                out[i + b] = static_cast<std::byte>(*v >> (8 * b));
-        }
-        return len;
-    }
+                                  std::span<std::byte> out);
 
 private:
     mailbox(reg_block regs, virtual_clock& clock) : regs_{regs}, clock_{&clock} {}
 
     /// Poll the doorbell until it clears: 1 us, doubling up to 1 ms, for 2 s in all.
-    bool wait_doorbell() {
-        auto w = regs_.window();
-        vtime step = std::chrono::microseconds{1}, waited{};
-        for (;;) {
-            auto ctl = w.read<spec::mailbox::control>();
-            if (ctl && !spec::mailbox::doorbell::get(*ctl)) return true;
-            if (waited >= mbox_command_timeout) return false;
-            clock_->advance(step);
-            waited += step;
-            step = std::min<vtime>(step * 2, std::chrono::milliseconds{1});
-        }
-    }
+    bool wait_doorbell();
 
     reg_block regs_;
     virtual_clock* clock_;
     std::size_t payload_ = 0;
 };
 
-namespace detail {
-/// A command without input whose output decodes to `Payload` (spec/mailbox.hpp).
-template <class Payload>
-fact_result<Payload> query(mailbox& mbox, spec::opcode op, char const* what) {
-    std::array<std::byte, Payload::size> out{};
-    auto n = mbox.send(op, {}, out);
-    if (!n) return n.error();
-    auto decoded = Payload::decode(std::span<const std::byte>{out}.first(*n));
-    if (!decoded)
-        return fact{errc::mailbox_failed,
-                    std::string{what} + ": " + make_error_code(decoded.error()).message()};
-    return *decoded;
-}
-} // namespace detail
-
 /// Identify Memory Device (0x4000).
-inline fact_result<spec::mbox::identify> identify(mailbox& mbox) {
-    return detail::query<spec::mbox::identify>(mbox, spec::opcode::identify, "Identify");
-}
+CXLFW_DECL fact_result<spec::mbox::identify> identify(mailbox& mbox);
 
 /// Get Partition Info (0x4100).
-inline fact_result<spec::mbox::partition_info> get_partition_info(mailbox& mbox) {
-    return detail::query<spec::mbox::partition_info>(mbox, spec::opcode::get_partition_info,
-                                                     "Get Partition Info");
-}
+CXLFW_DECL fact_result<spec::mbox::partition_info> get_partition_info(mailbox& mbox);
 
 /// A device's capacity as Linux lays it out (cxl_mem_create_range_info): with a partition
 /// alignment the active partitions from Get Partition Info, else the fixed volatile-only and
@@ -281,39 +113,10 @@ struct capacity {
     std::optional<spec::mbox::partition_info> partition; ///< read when partitions are movable
 };
 
-inline fact_result<capacity> read_capacity(mailbox& mbox) {
-    auto id = identify(mbox);
-    if (!id) return id.error();
-    auto bytes = [](std::uint64_t units) -> fact_result<std::uint64_t> {
-        auto b = spec::mbox::capacity_bytes(units);
-        if (!b) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};
-        return *b;
-    };
-    capacity c;
-    c.firmware = std::string{id->fw_revision_text()};
-    c.identify = *id;
-    auto total = bytes(id->total_capacity);
-    auto align = bytes(id->partition_align);
-    if (!total || !align) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};
-    c.total = *total;
-    c.partition_align = *align;
-    if (id->partition_align == 0) {
-        auto v = bytes(id->volatile_capacity);
-        auto p = bytes(id->persistent_capacity);
-        if (!v || !p) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};
-        c.ram = *v;
-        c.pmem = *p;
-        return c;
-    }
-    auto pi = get_partition_info(mbox);
-    if (!pi) return pi.error();
-    c.partition = *pi;
-    auto v = bytes(pi->active_volatile);
-    auto p = bytes(pi->active_persistent);
-    if (!v || !p) return fact{errc::mailbox_failed, "capacity overflows 64 bits"};
-    c.ram = *v;
-    c.pmem = *p;
-    return c;
-}
+CXLFW_DECL fact_result<capacity> read_capacity(mailbox& mbox);
 
 } // namespace cxlfw::core
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/core/impl/pci.ipp>
+#endif

@@ -1,5 +1,6 @@
-// The port topology (Linux core/port.c, core/hdm.c enumeration): the root and its dports and
-// root decoders, host-bridge and switch ports, endpoints, and what happens when a path goes.
+// The port topology (Linux core/port.c): the root and its dports and root decoders,
+// host-bridge and switch ports, endpoints, and what happens when a path goes. The port
+// driver's probe, HDM decoder enumeration, is core/hdm.hpp (probe_port).
 //
 //   | operation               | Linux                           | facts                           |
 //   |-------------------------|---------------------------------|---------------------------------|
@@ -13,8 +14,6 @@
 //   |                         |                                 | link_down                       |
 //   | add_endpoint(memdev)    | cxl_mem_find_port +             | the same, and the port          |
 //   |                         | devm_cxl_add_endpoint           | driver's fact                   |
-//   | probe_port(port)        | cxl_port_probe: HDM decoder     | registers_absent, hdm_invalid   |
-//   |                         | enumeration                     |                                 |
 //   | set_link(dport, up)     | (link events; Linux has pciehp) | -                               |
 //
 // enumerate_ports walks up by grandparents (PCIe alternates upstream and downstream ports):
@@ -29,72 +28,29 @@
 // memdev is interested in any more is removed (Linux cxl_detach_ep).
 #pragma once
 
-#include <cxlfw/base/host.hpp>
-#include <cxlfw/base/pci.hpp>
-#include <cxlfw/core/dpa.hpp>
+#include <cxlfw/config.hpp>
+
+#include <cxlfw/base/device.hpp>
 #include <cxlfw/core/errc.hpp>
-#include <cxlfw/core/hdm.hpp>
 #include <cxlfw/core/objects.hpp>
-#include <cxlfw/core/region.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/core/regs.hpp>
 #include <cxlfw/spec/cedt.hpp>
+#include <cxlfw/spec/interleave_math.hpp>
 
-#include <algorithm>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cxlfw::core {
-
-namespace detail {
-
-inline base::device* grandparent(base::device const* dev) {
-    return dev && dev->parent() ? dev->parent()->parent() : nullptr;
-}
-
-/// A host error as a fact.
-inline fact host_fact(std::error_code ec, std::string detail) {
-    return fact{ec, std::move(detail)};
-}
-
-/// The fact for a parent port without a driver: the driver, or the port's binding.
-inline fact unbound_fact(base::host const& h, port const& p) {
-    auto drivers = h.drivers();
-    bool const registered = std::any_of(drivers.begin(), drivers.end(), [](base::driver* d) {
-        return d->name() == port_driver_name;
-    });
-    if (!registered) return no_port_driver_fact(p.name());
-    return port_not_bound_fact(p.name(), p.uport());
-}
-
-inline void register_port(cxl_core& core, port& p) {
-    port_access::ports(core)[p.id()] = &p;
-    port_access::port_names(core)[p.name()] = &p;
-    if (port* parent = p.parent_port()) port_access::children(*parent).push_back(&p);
-    if (memdev* m = p.endpoint_memdev()) port_access::ep_ports(*m).push_back(&p);
-    port_access::by_uport(core)[p.uport()] = &p;
-    port_access::port_ids(core).insert(p.id());
-}
-
-} // namespace detail
 
 // --- the root ------------------------------------------------------------------------------
 
 /// Linux devm_cxl_add_root(): root0 below `uport` (the ACPI0017 device). The root has no
 /// driver of its own: the ACPI root driver that adds it owns it.
-inline fact_result<port*> add_root(cxl_core& core, base::device& uport) {
-    std::lock_guard lk{core.mutex()};
-    if (core.root()) return fact{errc::dport_exists, "root0 already exists"};
-    auto p = std::make_unique<port>(core, "root0", port_kind::root, 0, uport.name());
-    port* raw = p.get();
-    if (auto ok = core.host().add_device(std::move(p), &uport); !ok)
-        return detail::host_fact(ok.error(), "adding root0");
-    detail::register_port(core, *raw);
-    port_access::root(core) = raw;
-    return raw;
-}
+CXLFW_DECL fact_result<port*> add_root(cxl_core& core, base::device& uport);
 
 struct dport_options {
     bool rch = false;
@@ -102,25 +58,8 @@ struct dport_options {
 };
 
 /// Linux devm_cxl_add_dport(): `dev` becomes a dport of `p` with `port_id`.
-inline fact_result<dport*> add_dport(port& p, base::device& dev, std::uint32_t port_id,
-                                     dport_options opts = {}) {
-    std::lock_guard lk{p.core().mutex()};
-    if (p.find_dport(dev.name()) || p.find_dport(port_id))
-        return fact{errc::dport_exists, p.name() + " already has a dport " + dev.name() +
-                                            " or port id " + std::to_string(port_id)};
-    auto d = std::make_unique<dport>();
-    d->owner = &p;
-    d->dev = dev.name();
-    d->port_id = port_id;
-    d->rch = opts.rch;
-    d->rcrb = opts.rcrb;
-    dport* raw = d.get();
-    auto& list = port_access::dports(p);
-    list.push_back(std::move(d));
-    std::sort(list.begin(), list.end(),
-              [](auto const& a, auto const& b) { return a->port_id < b->port_id; });
-    return raw;
-}
+CXLFW_DECL fact_result<dport*> add_dport(port& p, base::device& dev, std::uint32_t port_id,
+                                         dport_options opts = {});
 
 /// A CFMWS window, as a root decoder (Linux cxl_parse_cfmws).
 struct root_decoder_desc {
@@ -136,498 +75,35 @@ struct root_decoder_desc {
     unsigned window = 0;                ///< CFMWS subtable index (reports)
 
     /// The decoder an accepted CFMWS describes (granularity 256 B for 1-way windows).
-    static root_decoder_desc from(spec::cfmws const& w, spec::xormap_list maps = {}) {
-        root_decoder_desc d;
-        d.base = w.base_hpa;
-        d.size = w.window_size;
-        d.ways = w.ways();
-        d.granularity = w.granularity();
-        d.restrictions = w.restrictions;
-        d.qos_class = w.qtg_id;
-        d.arithmetic = w.arithmetic;
-        d.xormaps = maps;
-        for (auto t : w.targets)
-            d.targets.push_back(t);
-        d.window = w.index;
-        return d;
-    }
+    static root_decoder_desc from(spec::cfmws const& w, spec::xormap_list maps = {});
 };
 
 /// Linux cxl_root_decoder_alloc + cxl_decoder_add: decoder0.N; every target must be a dport
 /// of the root (invalid_window otherwise: Linux skips such a window).
-inline fact_result<decoder*> add_root_decoder(port& root, root_decoder_desc const& w) {
-    std::lock_guard lk{root.core().mutex()};
-    if (root.kind() != port_kind::root)
-        return fact{errc::invalid_target, root.name() + " is not the root"};
-    if (!spec::valid_ways(w.ways) || w.targets.size() != w.ways ||
-        !spec::valid_granularity(w.granularity))
-        return fact{errc::invalid_window,
-                    "window " + std::to_string(w.window) + ": " + std::to_string(w.ways) +
-                        " ways, " + std::to_string(w.targets.size()) + " targets, granularity " +
-                        std::to_string(w.granularity)};
-    if (w.size == 0 || !is_aligned(w.base, hdm_alignment) || !is_aligned(w.size, hdm_alignment))
-        return fact{errc::invalid_window,
-                    "window " + std::to_string(w.window) + ": base or size not 256 MiB aligned"};
-    for (auto uid : w.targets)
-        if (!root.find_dport(uid))
-            return fact{errc::invalid_window, "window " + std::to_string(w.window) +
-                                                  " targets host bridge UID " +
-                                                  std::to_string(uid) + ", not a dport of root0"};
-    auto& list = port_access::decoders(root);
-    auto const id = static_cast<unsigned>(list.size());
-    auto d =
-        std::make_unique<decoder>(decoder_kind::root, root, id, "decoder0." + std::to_string(id));
-    d->base = w.base;
-    d->size = w.size;
-    d->ways = w.ways;
-    d->granularity = w.granularity;
-    d->restrictions = w.restrictions;
-    d->qos_class = w.qos_class;
-    d->arithmetic = w.arithmetic;
-    d->xormaps = w.xormaps;
-    d->targets = w.targets;
-    d->window = w.window;
-    d->enabled = true; // Linux: a root decoder from a CFMWS is always enabled
-    d->locked = (w.restrictions & spec::cfmws_restrict::fixed) != 0;
-    d->type = (w.restrictions & spec::cfmws_restrict::type3) ? target_type::host_only_coherent
-                                                             : target_type::device_coherent;
-    decoder* raw = d.get();
-    list.push_back(std::move(d));
-    return raw;
-}
+CXLFW_DECL fact_result<decoder*> add_root_decoder(port& root, root_decoder_desc const& w);
+
+/// Unregister root0 and every port below it (the ACPI root driver's binding ends).
+CXLFW_DECL void remove_root(cxl_core& core);
 
 // --- ports -------------------------------------------------------------------------------------
 
 /// Linux devm_cxl_add_port() and the synchronous attach that follows (cxl_port probes
 /// synchronously): a host-bridge port below the root, or a switch port below `parent`.
 /// The port exists whether or not it binds.
-inline fact_result<port*> add_port(port& parent, base::device& uport, dport& parent_dport,
-                                   std::optional<reg_block> component = std::nullopt) {
-    cxl_core& core = parent.core();
-    std::lock_guard lk{core.mutex()};
-    if (port* p = core.port_by_uport(uport.name())) return p;
-    unsigned const id = port_access::alloc_port_id(core, uport.name());
-    auto const kind =
-        parent.kind() == port_kind::root ? port_kind::host_bridge : port_kind::switch_port;
-    auto p = std::make_unique<port>(core, "port" + std::to_string(id), kind, id, uport.name());
-    port* raw = p.get();
-    port_access::parent(*raw) = &parent;
-    port_access::parent_dport(*raw) = &parent_dport;
-    port_access::depth(*raw) = parent.depth() + 1;
-    port_access::component(*raw) = std::move(component);
-    if (auto ok = core.host().add_device(std::move(p), &parent); !ok)
-        return detail::host_fact(ok.error(), "adding a port for " + uport.name());
-    detail::register_port(core, *raw);
-    (void)core.host().attach(*raw);
-    return raw;
-}
-
-namespace detail {
-
-/// Linux find_component_registers(): a PCI uport's component block, if it has one.
-inline std::optional<reg_block> component_of(base::device const& dev) {
-    auto const* pdev = dynamic_cast<base::pci_device const*>(&dev);
-    if (!pdev) return std::nullopt;
-    auto blk = find_register_block(*pdev, spec::register_block_id::component);
-    if (!blk) return std::nullopt;
-    return *blk;
-}
-
-/// The dport of `p` for `dev`, added now if `p` has none yet (switch dports are added lazily,
-/// when a memdev below them arrives). Its id is the PCIe Port Number.
-inline fact_result<dport*> find_or_add_dport(port& p, base::device& dev) {
-    if (dport* d = p.find_dport(dev.name())) return d;
-    auto const* pdev = dynamic_cast<base::pci_device const*>(&dev);
-    if (!pdev)
-        return fact{errc::invalid_topology, dev.name() + " is not a PCI port below " + p.name()};
-    auto id = read_pcie_port_number(pdev->config());
-    if (!id)
-        return fact{id.error().code,
-                    dev.name() + ": reading its port number: " + id.error().detail};
-    return add_dport(p, dev, *id);
-}
-
-} // namespace detail
-
-inline void unregister_port(port& p);
-
-namespace detail {
-
-/// The memdev lost its path: release the binding that holds its attach (Linux
-/// schedule_cxl_memdev_detach). With an attach callback, the device link releases the
-/// memdev's PCI driver first.
-inline void detach_memdev(cxl_core& core, memdev& md) {
-    base::host& h = core.host();
-    if (md.is_bound()) {
-        (void)h.unbind(md);
-        return;
-    }
-    std::string const owner = port_access::owner(md);
-    if (!owner.empty() && owner != md.name())
-        if (base::device* o = h.find_device(owner); o && o->is_bound()) {
-            (void)h.unbind(*o);
-            return;
-        }
-    if (port* ep = md.endpoint()) {
-        port_access::endpoint(md) = nullptr;
-        unregister_port(*ep);
-    }
-}
-
-/// Linux cxl_detach_ep(): the memdev's interest in its ports ends; switch ports nobody is
-/// interested in any more go (host-bridge ports stay: the root owns them).
-inline void detach_ep(cxl_core& core, std::string const& md_name) {
-    std::lock_guard lk{core.mutex()};
-    memdev* md = core.find_memdev(md_name);
-    if (!md) return; // its destruction already ended its interest
-    // The ports on its path, deepest first.
-    std::vector<std::pair<unsigned, std::string>> names; // removing a port may destroy others
-    for (port* p : port_access::interest(*md))
-        if (!port_access::dead(*p)) names.emplace_back(p->depth(), p->name());
-    std::sort(names.rbegin(), names.rend());
-    for (auto const& [depth, name] : names) {
-        port* p = core.find_port(name);
-        if (!p || !port_access::del_ep(*p, *md)) continue;
-        port* parent = p->parent_port();
-        if (p->endpoints().empty() && p->kind() == port_kind::switch_port && parent &&
-            parent->is_bound())
-            unregister_port(*p);
-    }
-}
-
-/// Linux delete_endpoint(): the memdev's endpoint goes.
-inline void delete_endpoint(cxl_core& core, std::string const& md_name) {
-    std::lock_guard lk{core.mutex()};
-    memdev* md = core.find_memdev(md_name);
-    if (!md || !md->endpoint()) return;
-    port* ep = md->endpoint();
-    port_access::endpoint(*md) = nullptr;
-    unregister_port(*ep);
-}
-
-/// A port driver's binding ends: its decoders go, and the regions they held lose them.
-inline void release_decoders(port& p) {
-    std::lock_guard lk{p.core().mutex()};
-    auto& decs = port_access::decoders(p);
-    for (auto it = decs.rbegin(); it != decs.rend(); ++it) {
-        decoder& d = **it;
-        if (d.kind() == decoder_kind::endpoint) {
-            kill_region(d);
-            dpa_release(d);
-        } else if (region* r = d.region) {
-            // Positions below this port have no path any more.
-            for (unsigned pos = 0; pos < r->targets().size(); ++pos)
-                if (decoder* t = r->targets()[pos])
-                    for (port* q = &t->owner(); q; q = q->parent_port())
-                        if (q == &p) {
-                            (void)detach_target(*r, pos);
-                            break;
-                        }
-        }
-    }
-    decs.clear();
-    port_access::hdm(p).reset();
-    port_access::commit_end(p) = -1;
-    port_access::hdm_end(p) = -1;
-}
-
-} // namespace detail
-
-/// Linux unregister_port() for a port and everything below it: child ports first, memdevs
-/// that reached their endpoint through it detached, regions on its decoders ended.
-inline void unregister_port(port& p) {
-    cxl_core& core = p.core();
-    std::lock_guard lk{core.mutex()};
-    if (port_access::dead(p)) return;
-    port_access::dead(p) = true;
-    // Newest first; by name, since unregistering one may destroy another.
-    std::vector<std::pair<unsigned, std::string>> children;
-    for (port* q : port_access::children(p))
-        if (!port_access::dead(*q)) children.emplace_back(q->id(), q->name());
-    std::sort(children.rbegin(), children.rend());
-    for (auto const& [id, name] : children)
-        if (port* c = core.find_port_any(name)) unregister_port(*c);
-    if (p.kind() == port_kind::endpoint) {
-        for (auto const& d : p.decoders())
-            kill_region(*d);
-        if (memdev* md = p.endpoint_memdev(); md && md->endpoint() == &p)
-            port_access::endpoint(*md) = nullptr;
-    } else {
-        auto eps = port_access::eps(p);
-        for (auto const& [name, dp] : eps)
-            if (memdev* md = core.find_memdev(name); md && md->endpoint())
-                detail::detach_memdev(core, *md);
-    }
-    if (p.kind() == port_kind::root) {
-        for (region* r : core.regions())
-            if (&r->root().owner() == &p) delete_region(*r);
-        port_access::decoders(p).clear();
-        port_access::root(core) = nullptr;
-    }
-    auto& by = port_access::by_uport(core);
-    if (auto it = by.find(p.uport()); it != by.end() && it->second == &p) by.erase(it);
-    (void)core.host().remove_device(p);
-}
-
-/// Unregister root0 and every port below it (the ACPI root driver's binding ends).
-inline void remove_root(cxl_core& core) {
-    std::lock_guard lk{core.mutex()};
-    if (port* r = core.root()) unregister_port(*r);
-}
-
-// --- HDM decoder enumeration: the port driver's probe ------------------------------------------
-
-/// Linux devm_cxl_setup_hdm + devm_cxl_enumerate_decoders (+ the passthrough decoder of a
-/// port without HDM registers). Decoders found committed must be in id order with non-zero
-/// size (hdm_invalid); an endpoint's committed decoders claim their DPA.
-inline fact_result<void> enumerate_decoders(port& p) {
-    namespace h = spec::hdm;
-    std::lock_guard lk{p.core().mutex()};
-    if (p.kind() == port_kind::root)
-        return fact{errc::invalid_target, "root0's decoders come from the CEDT"};
-    auto& decs = port_access::decoders(p);
-    decs.clear();
-    port_access::commit_end(p) = -1;
-    port_access::hdm_end(p) = -1;
-    std::optional<hdm_map> hdm;
-    if (auto const& comp = p.component()) {
-        auto map = probe_component_regs(*comp);
-        if (!map) return map.error();
-        if (map->hdm) {
-            auto raw = map->hdm->window().read<h::capability>();
-            if (!raw) return fact{raw.error(), p.name() + ": reading the HDM capability"};
-            auto cap = h::decoder_capability::decode(*raw);
-            if (!cap)
-                return fact{errc::hdm_invalid, p.name() + ": HDM capability " + detail::hex(*raw)};
-            hdm = hdm_map{*map->hdm, *cap};
-        }
-    }
-    port_access::hdm(p) = hdm;
-    std::string const pid = std::to_string(p.id());
-    bool const endpoint = p.kind() == port_kind::endpoint;
-    if (!hdm) {
-        if (endpoint || p.dports().size() > 1)
-            return fact{errc::registers_absent,
-                        p.name() + " has no HDM decoder capability" +
-                            (endpoint ? " (DVSEC range emulation is not modelled)" : "")};
-        // One dport: a passthrough decoder (Linux devm_cxl_add_passthrough_decoder).
-        auto d =
-            std::make_unique<decoder>(decoder_kind::switch_decoder, p, 0, "decoder" + pid + ".0");
-        d->passthrough = true;
-        d->max_targets = 1;
-        decs.push_back(std::move(d));
-        return {};
-    }
-    auto w = hdm->regs.window();
-    if (auto g = w.read<h::global_control>())
-        (void)w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1));
-    memdev* md = endpoint ? p.endpoint_memdev() : nullptr;
-    if (endpoint && !md) return fact{errc::endpoint_absent, p.name() + " has no memdev"};
-    std::uint64_t dpa_base = 0;
-    for (unsigned n = 0; n < hdm->cap.decoder_count; ++n) {
-        auto regs = read_decoder_regs(*hdm, n);
-        if (!regs) return regs.error();
-        auto d = std::make_unique<decoder>(endpoint ? decoder_kind::endpoint
-                                                    : decoder_kind::switch_decoder,
-                                           p, n, "decoder" + pid + "." + std::to_string(n));
-        decoder& dec = *d;
-        decs.push_back(std::move(d));
-        dec.max_targets = endpoint ? 0 : hdm->cap.target_count;
-        auto const& c = regs->control;
-        if (!c.committed) {
-            dec.type = endpoint && md->desc().type == memdev_type::type2
-                           ? target_type::device_coherent
-                           : target_type::host_only_coherent;
-            continue;
-        }
-        std::string const at = dec.name() + ": ";
-        if (static_cast<int>(n) != p.commit_end() + 1)
-            return fact{errc::hdm_invalid, at + "committed out of order"};
-        std::uint64_t const base = h::address(static_cast<std::uint32_t>(regs->base >> 32),
-                                              static_cast<std::uint32_t>(regs->base));
-        std::uint64_t const size = h::address(static_cast<std::uint32_t>(regs->size >> 32),
-                                              static_cast<std::uint32_t>(regs->size));
-        if (size == 0) return fact{errc::hdm_invalid, at + "committed with zero size"};
-        auto ways = spec::eiw_to_ways(c.iw);
-        auto gran = spec::eig_to_granularity(c.ig);
-        if (!ways || !gran) return fact{errc::hdm_invalid, at + "invalid IW or IG"};
-        dec.base = base;
-        dec.size = size;
-        dec.ways = *ways;
-        dec.granularity = *gran;
-        dec.type = c.target_type;
-        dec.enabled = true;
-        dec.locked = c.lock_on_commit;
-        dec.auto_committed = true;
-        port_access::commit_end(p) = static_cast<int>(n);
-        if (!endpoint) {
-            for (unsigned i = 0; i < dec.ways && i < h::max_targets; ++i)
-                dec.targets.push_back(
-                    static_cast<std::uint32_t>((regs->targets >> (8 * i)) & 0xFF));
-            continue;
-        }
-        if (size % dec.ways)
-            return fact{errc::hdm_invalid, at + "size " + detail::hex(size) +
-                                               " does not divide by " + std::to_string(dec.ways)};
-        std::uint64_t const skip = regs->targets & ~std::uint64_t{0xFFF'FFFF};
-        std::uint64_t const dpa_size = size / dec.ways;
-        if (auto ok = dpa_reserve(dec, dpa_base + skip, dpa_size, skip); !ok) return ok.error();
-        dpa_base += skip + dpa_size;
-    }
-    return {};
-}
-
-/// The port driver's probe (Linux cxl_port_probe): the decoders, owned by the binding.
-inline fact_result<void> probe_port(port& p) {
-    std::lock_guard lk{p.core().mutex()};
-    base::devm_add_action(p, "cxl_port:decoders", [&p] { detail::release_decoders(p); });
-    auto ok = enumerate_decoders(p);
-    p.set_last_fact(ok ? std::nullopt : std::optional<fact>{ok.error()});
-    return ok;
-}
+CXLFW_DECL fact_result<port*> add_port(port& parent, base::device& uport, dport& parent_dport,
+                                       std::optional<reg_block> component = std::nullopt);
 
 // --- enumeration and the endpoint --------------------------------------------------------------
 
-namespace detail {
-
-enum class step { added, again };
-
-/// Linux add_port_attach_ep(): add the port of `uport_dev` if its parent port is there.
-inline fact_result<step> add_port_attach_ep(cxl_core& core, memdev& md, base::device& uport_dev,
-                                            base::device& dport_dev) {
-    base::device* dparent = grandparent(&dport_dev);
-    if (!dparent) {
-        // uport_dev is a host bridge: its port comes with the root.
-        if (!core.root()) return root_absent_fact();
-        if (!core.root()->find_dport(uport_dev.name()))
-            return port_absent_fact(uport_dev.name(),
-                                    uport_dev.name() + " is not a CXL host bridge of root0");
-        return port_absent_fact(uport_dev.name());
-    }
-    base::device* pu = dparent->parent();
-    if (!pu) return fact{errc::invalid_topology, dparent->name() + " has no parent"};
-    port* parent = core.port_by_uport(pu->name());
-    if (!parent) return step::again;
-    auto pdport = find_or_add_dport(*parent, *dparent);
-    if (!pdport) return pdport.error();
-    if (!parent->is_bound()) return unbound_fact(core.host(), *parent);
-    auto p = add_port(*parent, uport_dev, **pdport, component_of(uport_dev));
-    if (!p) return p.error();
-    auto dp = find_or_add_dport(**p, dport_dev);
-    if (!dp) return dp.error();
-    port_access::add_ep(**p, md, *dp);
-    return step::added;
-}
-
-} // namespace detail
-
 /// Linux devm_cxl_enumerate_ports(): the ports between the memdev and the root.
-inline fact_result<void> enumerate_ports(memdev& md, base::device* owner = nullptr) {
-    cxl_core& core = md.core();
-    std::lock_guard lk{core.mutex()};
-    if (md.rcd()) return {};
-    base::device& own = owner ? *owner : md;
-    port_access::owner(md) = own.name();
-    base::devm_add_action(own, "cxl_detach_ep:" + md.name(),
-                          [&core, name = md.name()] { detail::detach_ep(core, name); });
-    // Each pass adds at most one port; a tree deeper than this is not a topology.
-    for (unsigned pass = 0; pass < 64; ++pass) {
-        bool added = false;
-        for (base::device* iter = &md; iter && !added; iter = detail::grandparent(iter)) {
-            base::device* dport_dev = detail::grandparent(iter);
-            if (!dport_dev) return {};
-            base::device* uport_dev = dport_dev->parent();
-            if (!uport_dev)
-                return fact{errc::invalid_topology,
-                            "at " + iter->name() + " no parent for dport " + dport_dev->name()};
-            if (core.link_is_down(dport_dev->name())) return link_down_fact(dport_dev->name());
-            if (port* p = core.port_by_uport(uport_dev->name())) {
-                auto dp = detail::find_or_add_dport(*p, *dport_dev);
-                if (!dp) return dp.error();
-                port_access::add_ep(*p, md, *dp);
-                if (p->kind() == port_kind::host_bridge) return {};
-                continue;
-            }
-            auto r = detail::add_port_attach_ep(core, md, *uport_dev, *dport_dev);
-            if (!r) return r.error();
-            added = *r == detail::step::added;
-        }
-        if (!added) return {};
-    }
-    return fact{errc::invalid_topology, md.name() + ": port enumeration did not settle"};
-}
+CXLFW_DECL fact_result<void> enumerate_ports(memdev& md, base::device* owner = nullptr);
 
 /// The port and dport the memdev's endpoint hangs off (Linux cxl_mem_find_port).
-inline fact_result<std::pair<port*, dport*>> find_endpoint_parent(memdev& md) {
-    cxl_core& core = md.core();
-    std::lock_guard lk{core.mutex()};
-    base::device* gp = detail::grandparent(&md);
-    if (!gp) return fact{errc::invalid_topology, md.name() + " has no grandparent"};
-    if (base::device* u = gp->parent()) {
-        port* parent = core.port_by_uport(u->name());
-        if (!parent) {
-            if (!core.root()) return root_absent_fact();
-            return port_absent_fact(u->name());
-        }
-        auto dp = detail::find_or_add_dport(*parent, *gp);
-        if (!dp) return dp.error();
-        return std::pair{parent, *dp};
-    }
-    port* root = core.root();
-    if (!root) return root_absent_fact();
-    dport* dp = root->find_dport(gp->name());
-    if (!dp) return port_absent_fact(gp->name(), gp->name() + " is not a host bridge of root0");
-    return std::pair{root, dp};
-}
+CXLFW_DECL fact_result<std::pair<port*, dport*>> find_endpoint_parent(memdev& md);
 
 /// Linux devm_cxl_add_endpoint(): endpointN below the memdev's parent dport, bound to the port
 /// driver at once; its HDM decoders come from the memdev's component registers.
-inline fact_result<port*> add_endpoint(memdev& md, base::device* owner = nullptr) {
-    cxl_core& core = md.core();
-    std::lock_guard lk{core.mutex()};
-    if (md.endpoint())
-        return fact{errc::already_attached, md.name() + " has " + md.endpoint()->name()};
-    auto at = find_endpoint_parent(md);
-    if (!at) return at.error();
-    auto [parent, dp] = *at;
-    if (core.link_is_down(dp->dev)) return link_down_fact(dp->dev);
-    base::host& h = core.host();
-    if (parent->kind() == port_kind::root) {
-        // An RCD's endpoint needs the ACPI root driver bound (Linux: endpoint_parent is
-        // the root's uport).
-        base::device* acpi = h.find_device(parent->uport());
-        if (!acpi || !acpi->is_bound()) return root_absent_fact("the CXL root has no driver");
-    } else if (!parent->is_bound()) {
-        return detail::unbound_fact(h, *parent);
-    }
-    base::device& own = owner ? *owner : md;
-    std::string const key = md.parent() ? md.parent()->name() : md.name();
-    unsigned const id = port_access::alloc_port_id(core, key);
-    auto p = std::make_unique<port>(core, "endpoint" + std::to_string(id), port_kind::endpoint, id,
-                                    md.name());
-    port* ep = p.get();
-    port_access::parent(*ep) = parent;
-    port_access::parent_dport(*ep) = dp;
-    port_access::depth(*ep) = parent->depth() + 1;
-    port_access::component(*ep) = md.desc().component;
-    port_access::memdev_of(*ep) = &md;
-    if (auto ok = h.add_device(std::move(p), parent); !ok)
-        return detail::host_fact(ok.error(), "adding the endpoint of " + md.name());
-    detail::register_port(core, *ep);
-    auto out = h.attach(*ep);
-    if (!ep->is_bound()) {
-        fact f = out.error() == base::errc::no_driver ? no_port_driver_fact(ep->name())
-                 : ep->last_fact()                    ? *ep->last_fact()
-                                                      : fact{out.error(), out.message()};
-        unregister_port(*ep);
-        return f;
-    }
-    port_access::endpoint(md) = ep;
-    port_access::owner(md) = own.name();
-    base::devm_add_action(own, "cxl_delete_endpoint:" + md.name(),
-                          [&core, name = md.name()] { detail::delete_endpoint(core, name); });
-    return ep;
-}
+CXLFW_DECL fact_result<port*> add_endpoint(memdev& md, base::device* owner = nullptr);
 
 // --- links -------------------------------------------------------------------------------------
 
@@ -635,26 +111,10 @@ inline fact_result<port*> add_endpoint(memdev& md, base::device* owner = nullptr
 /// Down: every memdev below it is detached (its regions reset, its endpoint deleted; with an
 /// attach callback its PCI driver is released first). Up: "link_up:<dport>" is signalled and
 /// the cxl bus rescanned, so the memdevs attach again.
-inline void set_link(cxl_core& core, std::string const& dport_dev, bool up) {
-    std::lock_guard lk{core.mutex()};
-    auto& down = port_access::links_down(core);
-    if (up) {
-        if (!down.erase(dport_dev)) return;
-        (void)core.host().signal(link_up_event(dport_dev));
-        (void)core.host().rescan(cxl_bus_name);
-        return;
-    }
-    if (!down.insert(dport_dev).second) return;
-    std::vector<std::string> below; // detaching one may destroy another: look each up again
-    for (memdev* md : core.memdevs())
-        for (base::device const* d = md; d; d = d->parent())
-            if (d->name() == dport_dev) {
-                below.push_back(md->name());
-                break;
-            }
-    for (auto const& name : below)
-        if (memdev* md = core.find_memdev(name); md && (md->endpoint() || md->is_bound()))
-            detail::detach_memdev(core, *md);
-}
+CXLFW_DECL void set_link(cxl_core& core, std::string const& dport_dev, bool up);
 
 } // namespace cxlfw::core
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/core/impl/port.ipp>
+#endif

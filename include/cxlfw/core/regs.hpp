@@ -9,13 +9,12 @@
 // Nothing here keeps state: a block is re-read whenever it is mapped.
 #pragma once
 
+#include <cxlfw/config.hpp>
+
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/hw/bus.hpp>
-#include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/hw/window.hpp>
-#include <cxlfw/spec/component.hpp>
-#include <cxlfw/spec/device_regs.hpp>
 #include <cxlfw/spec/dvsec.hpp>
 #include <cxlfw/spec/pci.hpp>
 
@@ -42,33 +41,13 @@ struct reg_block {
 };
 
 namespace detail {
-inline std::string hex(std::uint64_t v) {
-    return hw::detail::hex(v);
-}
+CXLFW_DECL std::string hex(std::uint64_t v);
 } // namespace detail
 
 /// The block of `id` named by the function's Register Locator, on its BAR's bus (Linux
 /// cxl_find_regblock + cxl_map_*). The block runs to the end of its BAR.
-inline fact_result<reg_block> find_register_block(base::pci_device const& pdev,
-                                                  spec::register_block_id id) {
-    hw::config_diagnostic diag;
-    auto locator = hw::read_register_locator(pdev.config(), &diag);
-    if (!locator) return fact{errc::registers_absent, pdev.name() + ": " + diag.message()};
-    auto block = locator->find(id);
-    if (!block)
-        return fact{errc::registers_absent, pdev.name() +
-                                                ": the Register Locator names no block of ID " +
-                                                detail::hex(static_cast<unsigned>(id))};
-    auto bar = pdev.bar(block->bir);
-    if (!bar)
-        return fact{errc::registers_absent,
-                    pdev.name() + ": BAR " + std::to_string(block->bir) + " is not assigned"};
-    if (block->offset >= bar->size)
-        return fact{errc::registers_absent,
-                    pdev.name() + ": block at " + detail::hex(block->offset) + " is past BAR " +
-                        std::to_string(block->bir) + " (size " + detail::hex(bar->size) + ")"};
-    return reg_block{bar->bus, block->offset, bar->size - block->offset};
-}
+CXLFW_DECL fact_result<reg_block> find_register_block(base::pci_device const& pdev,
+                                                      spec::register_block_id id);
 
 // --- the component block (CXL 2.0 §8.2.4) ---------------------------------------------------
 
@@ -79,36 +58,7 @@ struct component_map {
 
 /// Linux cxl_probe_component_regs(): the CXL.cache/mem capability array at 0x1000. An array
 /// whose first ID is not 1 holds nothing (Linux ignores it); unknown IDs are skipped.
-inline fact_result<component_map> probe_component_regs(reg_block const& block) {
-    namespace c = spec::component;
-    component_map map;
-    auto cm = block.sub(c::cache_mem_offset, c::cache_mem_size);
-    if (!cm)
-        return fact{errc::registers_absent, "component block of " + detail::hex(block.size) +
-                                                " bytes has no CXL.cache/mem area"};
-    auto w = cm->window();
-    auto header = w.read<c::array_header>();
-    if (!header) return fact{header.error(), "reading the component capability array"};
-    if (c::array_cap_id::get(*header) != c::array_header_id) return map;
-    unsigned const entries = c::array_size::get(*header);
-    for (unsigned n = 0; n < entries; ++n) {
-        auto h = w.read<c::cap_header>(n);
-        if (!h) return fact{h.error(), "reading component capability header " + std::to_string(n)};
-        auto const e = spec::decode_component_cap(*h);
-        if (e.id == static_cast<std::uint16_t>(spec::component_cap_id::hdm_decoder) && !map.hdm) {
-            auto cap = cm->sub(e.pointer, spec::hdm::structure_length(1));
-            if (!cap) continue;
-            auto raw = cap->window().read<spec::hdm::capability>();
-            if (!raw) return fact{raw.error(), "reading the HDM Decoder Capability register"};
-            auto dec = spec::hdm::decoder_capability::decode(*raw);
-            if (!dec) return fact{dec.error(), "HDM Decoder Capability " + detail::hex(*raw)};
-            map.hdm = cm->sub(e.pointer, spec::hdm::structure_length(dec->decoder_count));
-        } else if (e.id == static_cast<std::uint16_t>(spec::component_cap_id::ras) && !map.ras) {
-            map.ras = cm->sub(e.pointer, spec::ras::length);
-        }
-    }
-    return map;
-}
+CXLFW_DECL fact_result<component_map> probe_component_regs(reg_block const& block);
 
 // --- the device register block (CXL 2.0 §8.2.8) ---------------------------------------------
 
@@ -120,99 +70,27 @@ struct device_map {
 
 /// Linux cxl_probe_device_regs(): the capabilities array at 0; a memory device needs device status,
 /// the primary mailbox and memdev status (drivers/cxl/pci.c).
-inline fact_result<device_map> probe_device_regs(reg_block const& block) {
-    namespace d = spec::device_regs;
-    auto w = block.window();
-    auto array = w.read<d::caps_array>();
-    if (!array) return fact{array.error(), "reading the device capabilities array"};
-    if (d::array_cap_id::get(*array) != 0)
-        return fact{errc::registers_absent,
-                    "device capabilities array ID is " + detail::hex(d::array_cap_id::get(*array))};
-    std::optional<reg_block> status, mbox, memdev;
-    auto const count = static_cast<unsigned>(d::cap_count::get(*array));
-    for (unsigned n = 1; n <= count; ++n) {
-        auto h = w.read<d::cap_header>(n - 1);
-        auto off = w.read<d::cap_offset>(n - 1);
-        auto len = w.read<d::cap_length>(n - 1);
-        if (!h || !off || !len)
-            return fact{errc::registers_absent, "reading device capability " + std::to_string(n)};
-        auto const e = spec::decode_device_cap(*h, *off, *len);
-        auto part = block.sub(e.offset, e.length);
-        if (!part) continue; // Linux skips a capability outside the block
-        switch (static_cast<spec::device_cap_id>(e.id)) {
-        case spec::device_cap_id::device_status:
-            status = part;
-            break;
-        case spec::device_cap_id::primary_mailbox:
-            mbox = part;
-            break;
-        case spec::device_cap_id::memdev:
-            memdev = part;
-            break;
-        default:
-            break;
-        }
-    }
-    std::string lacking;
-    if (!status) lacking += " device-status";
-    if (!mbox) lacking += " primary-mailbox";
-    if (!memdev) lacking += " memdev-status";
-    if (!lacking.empty()) return fact{errc::registers_absent, "device registers lack:" + lacking};
-    return device_map{*status, *mbox, *memdev};
-}
+CXLFW_DECL fact_result<device_map> probe_device_regs(reg_block const& block);
 
 // --- PCI config space the hw layer does not read yet -----------------------------------------
 
 /// The offset of the PCI Express capability: a walk of the conventional capability list from
 /// 0x34 (at most 48 entries, so no list loops).
-inline fact_result<std::uint64_t> find_pcie_capability(hw::bus_ref cfg) {
-    namespace p = spec::pci;
-    auto status = cfg.read(p::status::offset, 2);
-    if (!status) return fact{status.error(), "reading the PCI status register"};
-    if (!p::capabilities_list::get(static_cast<std::uint16_t>(*status)))
-        return fact{errc::registers_absent, "no capability list"};
-    auto ptr = cfg.read(p::capabilities_pointer::offset, 1);
-    if (!ptr) return fact{ptr.error(), "reading the capabilities pointer"};
-    std::uint64_t at = *ptr & 0xFC;
-    for (unsigned i = 0; i < 48 && at >= 0x40; ++i) {
-        auto h = cfg.read(at + p::pcie::header::offset, 2);
-        if (!h) return fact{h.error(), "reading capability at " + detail::hex(at)};
-        if ((*h & 0xFF) == p::cap_id_pci_express) return at;
-        at = (*h >> 8) & 0xFC;
-    }
-    return fact{errc::registers_absent, "no PCI Express capability"};
-}
+CXLFW_DECL fact_result<std::uint64_t> find_pcie_capability(hw::bus_ref cfg);
 
 /// The Port Number of a port's PCIe Link Capabilities (PCIe base spec §7.5.3.6): the id Linux gives
 /// a dport and the value HDM target lists hold (drivers/cxl/core/hdm.c).
-inline fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg) {
-    namespace p = spec::pci::pcie;
-    auto at = find_pcie_capability(cfg);
-    if (!at) return at.error();
-    auto lc = cfg.read(*at + p::link_capabilities::offset, 4);
-    if (!lc) return fact{lc.error(), "reading Link Capabilities"};
-    return static_cast<std::uint8_t>(p::port_number::get(static_cast<std::uint32_t>(*lc)));
-}
+CXLFW_DECL fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg);
 
 /// The PCIe Device/Port Type (Linux pci_pcie_type): 9 is an RCiEP, i.e. an RCD below an RCH
 /// (Linux is_cxl_restricted).
-inline fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw::bus_ref cfg) {
-    namespace p = spec::pci::pcie;
-    auto at = find_pcie_capability(cfg);
-    if (!at) return at.error();
-    auto caps = cfg.read(*at + p::capabilities::offset, 2);
-    if (!caps) return fact{caps.error(), "reading PCI Express Capabilities"};
-    return static_cast<p::port_type_value>(p::port_type::get(static_cast<std::uint16_t>(*caps)));
-}
+CXLFW_DECL fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw::bus_ref cfg);
 
 /// The Device Serial Number extended capability (ID 3), if the function has one.
-inline std::optional<std::uint64_t> read_serial_number(hw::bus_ref cfg) {
-    auto cap = hw::find_ext_cap(cfg, static_cast<std::uint16_t>(spec::pci::ext_cap::serial_number));
-    if (!cap) return std::nullopt;
-    auto lo = cfg.read(cap->offset + 4u, 4);
-    auto hi = cfg.read(cap->offset + 8u, 4);
-    if (!lo || !hi) return std::nullopt;
-    return (*hi << 32) | *lo;
-}
+CXLFW_DECL std::optional<std::uint64_t> read_serial_number(hw::bus_ref cfg);
 
 } // namespace cxlfw::core
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/core/impl/regs.ipp>
+#endif

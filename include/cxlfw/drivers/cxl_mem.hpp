@@ -8,7 +8,7 @@
 
 #include <cxlfw/base/outcome.hpp>
 #include <cxlfw/config.hpp>
-#include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/bus.hpp>
 
 namespace cxlfw::drivers {
 

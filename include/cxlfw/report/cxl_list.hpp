@@ -33,7 +33,9 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/config.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/spec/cedt.hpp>
 
 #include <nlohmann/json.hpp>

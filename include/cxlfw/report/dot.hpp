@@ -29,7 +29,9 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/config.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/report/notes.hpp>
 #include <cxlfw/report/summary.hpp>
 #include <cxlfw/spec/cedt.hpp>

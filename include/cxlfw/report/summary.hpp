@@ -30,6 +30,7 @@
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/base/platform.hpp>
 #include <cxlfw/config.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/objects.hpp>
 #include <cxlfw/report/notes.hpp>
 

@@ -19,6 +19,7 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/config.hpp>
 #include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/drivers/stock.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topology.hpp>

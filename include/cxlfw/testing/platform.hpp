@@ -33,7 +33,8 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/config.hpp>
-#include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/bus.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/drivers/stock.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/hw/window.hpp>

@@ -4,9 +4,10 @@
 #include <cxlfw/drivers/cxl_acpi.hpp>
 
 #include <cxlfw/base/host.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/errc.hpp>
-#include <cxlfw/core/objects.hpp>
 #include <cxlfw/core/port.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/spec/cedt.hpp>
 
 #include <algorithm>

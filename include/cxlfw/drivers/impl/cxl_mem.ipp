@@ -6,6 +6,7 @@
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/port.hpp>
+#include <cxlfw/core/registry.hpp>
 
 namespace cxlfw::drivers {
 

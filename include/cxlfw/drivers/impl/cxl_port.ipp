@@ -5,7 +5,9 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/core/errc.hpp>
+#include <cxlfw/core/hdm.hpp>
 #include <cxlfw/core/port.hpp>
+#include <cxlfw/core/registry.hpp>
 
 namespace cxlfw::drivers {
 

@@ -4,7 +4,7 @@
 
 #include <cxlfw/drivers/stock.hpp>
 
-#include <cxlfw/core/objects.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/drivers/cxl_acpi.hpp>
 #include <cxlfw/drivers/cxl_mem.hpp>
 #include <cxlfw/drivers/cxl_pci.hpp>

@@ -1,0 +1,58 @@
+// The steps of region setup and teardown that more than one of the core's files take (Linux
+// drivers/cxl/core/core.h and region.c's internals): the path of an endpoint, the HPA search,
+// the decoder setup and reset on every port of the paths, and killing a decoder's region. A
+// driver uses core/region.hpp instead.
+#pragma once
+
+#include <cxlfw/config.hpp>
+
+#include <cxlfw/core/errc.hpp>
+#include <cxlfw/core/objects.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cxlfw::core::detail {
+
+inline std::string str(std::uint64_t v) {
+    return std::to_string(v);
+}
+
+/// The ports an endpoint's traffic passes, endpoint first, up to (not including) the root.
+CXLFW_DECL std::vector<port*> path_of(port& ep);
+
+/// The root's dport (a host bridge) above an endpoint.
+CXLFW_DECL dport* root_dport_of(port& ep);
+
+/// The root decoder's target index for a position (Linux calc_hb: cxl_hb_modulo, cxl_hb_xor).
+CXLFW_DECL unsigned root_target_index(region const& r, unsigned pos);
+
+/// The free HPA of a root decoder: the lowest `align`ed range of `size` bytes no region uses.
+CXLFW_DECL std::optional<std::uint64_t> find_free_hpa(cxl_core& core, decoder const& root,
+                                                      std::uint64_t size, std::uint64_t align,
+                                                      region const* except = nullptr);
+
+CXLFW_DECL std::uint64_t largest_free_hpa(cxl_core& core, decoder const& root);
+
+/// Drop the region's hold on a port's decoder once no position passes the port.
+CXLFW_DECL void release_port_decoder(region& r, port& p);
+
+/// Linux cxl_region_decode_reset(count): positions count-1 .. 0, each path top down.
+CXLFW_DECL void decode_reset(region& r, unsigned count);
+
+/// Linux cxl_region_teardown_targets(): decoders above the endpoints forget the setup.
+CXLFW_DECL void teardown_targets(region& r);
+
+/// Linux cxl_region_setup_targets() + cxl_port_setup_targets(), once every position is set.
+CXLFW_DECL fact_result<void> setup_targets(region& r);
+
+/// Linux cxl_decoder_kill_region(): an endpoint decoder is going away.
+CXLFW_DECL void kill_region(decoder& ep);
+
+} // namespace cxlfw::core::detail
+
+#if defined(CXLFW_HEADER_ONLY)
+#include <cxlfw/core/detail/impl/region.ipp>
+#endif

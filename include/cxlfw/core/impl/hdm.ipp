@@ -1,0 +1,309 @@
+// Out-of-line definitions for <cxlfw/core/hdm.hpp>: reading, programming, committing and
+// resetting HDM decoders, and enumerating a port's decoders (the port driver's probe).
+#pragma once
+
+#include <cxlfw/core/hdm.hpp>
+
+#include <cxlfw/base/device.hpp>
+#include <cxlfw/core/detail/dpa.hpp>
+#include <cxlfw/core/detail/port_access.hpp>
+#include <cxlfw/core/detail/region.hpp>
+#include <cxlfw/core/region.hpp>
+#include <cxlfw/core/registry.hpp>
+#include <cxlfw/core/regs.hpp>
+#include <cxlfw/spec/interleave.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cxlfw::core {
+
+CXLFW_DECL fact_result<decoder_regs> read_decoder_regs(hdm_map const& hdm, unsigned n) {
+    namespace h = spec::hdm;
+    auto w = hdm.regs.window();
+    auto bl = w.read<h::base_low>(n);
+    auto bh = w.read<h::base_high>(n);
+    auto sl = w.read<h::size_low>(n);
+    auto sh = w.read<h::size_high>(n);
+    auto ctl = w.read<h::control>(n);
+    auto tl = w.read<h::target_list_low>(n);
+    auto th = w.read<h::target_list_high>(n);
+    for (auto const* r : {&bl, &bh, &sl, &sh, &ctl, &tl, &th})
+        if (!*r) return fact{r->error(), "reading HDM decoder " + std::to_string(n)};
+    decoder_regs d;
+    d.base = h::join64(*bh, *bl);
+    d.size = h::join64(*sh, *sl);
+    d.targets = h::join64(*th, *tl);
+    d.control_raw = *ctl;
+    d.control = h::decoder_control::decode(*ctl);
+    return d;
+}
+
+namespace detail {
+
+CXLFW_DECL fact hw_fact(decoder const& d, std::error_code ec, std::string_view what) {
+    return fact{ec, d.name() + ": " + std::string{what}};
+}
+
+/// Linux setup_hw_decoder(): base, size, target list or DPA skip, then control with Commit.
+CXLFW_DECL fact_result<void> program_decoder(hdm_map const& hdm, decoder const& d) {
+    namespace h = spec::hdm;
+    auto w = hdm.regs.window();
+    auto const n = d.id();
+    auto eiw = spec::ways_to_eiw(d.ways);
+    auto eig = spec::granularity_to_eig(d.granularity);
+    if (!eiw || !eig)
+        return fact{errc::invalid_interleave, d.name() + ": " + std::to_string(d.ways) +
+                                                  " ways at " + std::to_string(d.granularity) +
+                                                  " B cannot be encoded"};
+    auto base = h::encode_address(d.base);
+    auto size = h::encode_address(d.size);
+    if (!base || !size)
+        return fact{errc::invalid_size, d.name() + ": base or size not 256 MiB aligned"};
+    std::uint64_t list = 0;
+    if (d.kind() == decoder_kind::endpoint) {
+        list = d.dpa ? d.dpa->skip : 0;
+    } else {
+        std::vector<std::uint8_t> ids;
+        for (auto t : d.targets)
+            ids.push_back(static_cast<std::uint8_t>(t));
+        auto l = h::encode_target_list(ids);
+        if (!l) return fact{errc::invalid_interleave, d.name() + ": more than 8 targets"};
+        list = *l;
+    }
+    auto ctl = w.read<h::control>(n);
+    if (!ctl) return hw_fact(d, ctl.error(), "reading control");
+    std::uint32_t c = *ctl;
+    c = h::ig::set(c, *eig);
+    c = h::iw::set(c, *eiw);
+    c = h::target_type::set(c, static_cast<std::uint32_t>(d.type));
+    c = h::commit::set(c, 1);
+    auto const lst = h::split(list);
+    status writes[] = {
+        w.write<h::base_high>(n, base->high),      w.write<h::base_low>(n, base->low),
+        w.write<h::size_high>(n, size->high),      w.write<h::size_low>(n, size->low),
+        w.write<h::target_list_high>(n, lst.high), w.write<h::target_list_low>(n, lst.low)};
+    for (auto const& s : writes)
+        if (!s) return hw_fact(d, s.error(), "programming");
+    if (auto s = w.write<h::control>(n, c); !s) return hw_fact(d, s.error(), "writing control");
+    return {};
+}
+
+/// Clear Commit and zero base and size (Linux cxl_decoder_reset's register part).
+CXLFW_DECL void clear_decoder_regs(hdm_map const& hdm, unsigned n) {
+    namespace h = spec::hdm;
+    auto w = hdm.regs.window();
+    if (auto ctl = w.read<h::control>(n)) (void)w.write<h::control>(n, h::commit::set(*ctl, 0));
+    (void)w.write<h::size_high>(n, 0);
+    (void)w.write<h::size_low>(n, 0);
+    (void)w.write<h::base_high>(n, 0);
+    (void)w.write<h::base_low>(n, 0);
+}
+
+/// Linux cxl_port_commit_reap(): commit_end drops past every decoder no longer enabled.
+CXLFW_DECL void reap_commit_end(port& p) {
+    auto& end = port_access::commit_end(p);
+    while (end >= 0) {
+        decoder* d = p.find_decoder(static_cast<unsigned>(end));
+        if (d && d->enabled) break;
+        --end;
+    }
+}
+
+} // namespace detail
+
+CXLFW_DECL fact_result<void> commit_decoder(decoder& d) {
+    port& p = d.owner();
+    std::lock_guard lk{p.core().mutex()};
+    if (d.enabled) return {};
+    if (d.passthrough) {
+        d.enabled = true;
+        return {};
+    }
+    auto const& hdm = p.hdm();
+    if (!hdm) return fact{errc::registers_absent, p.name() + " has no HDM decoder registers"};
+    if (p.commit_end() + 1 != static_cast<int>(d.id()))
+        return fact{errc::decoder_busy, d.name() + ": out of order commit, expected decoder" +
+                                            std::to_string(p.id()) + "." +
+                                            std::to_string(p.commit_end() + 1)};
+    if (auto ok = detail::program_decoder(*hdm, d); !ok) {
+        detail::clear_decoder_regs(*hdm, d.id());
+        return ok.error();
+    }
+    port_access::commit_end(p) = static_cast<int>(d.id());
+    auto& clock = p.core().clock();
+    auto const fail = [&](fact f) -> fact_result<void> {
+        detail::clear_decoder_regs(*hdm, d.id());
+        detail::reap_commit_end(p);
+        return f;
+    };
+    for (vtime waited{}; waited < commit_timeout; waited += commit_poll) {
+        auto r = read_decoder_regs(*hdm, d.id());
+        if (!r) return fail(r.error());
+        if (r->control.error_not_committed)
+            return fail(fact{errc::commit_failed, d.name() + ": Error Not Committed"});
+        if (r->control.committed) {
+            d.enabled = true;
+            d.locked = r->control.lock_on_commit;
+            return {};
+        }
+        clock.advance(commit_poll);
+    }
+    return fail(fact{errc::commit_timeout,
+                     d.name() + ": neither Committed nor Error Not Committed after 20 ms"});
+}
+
+CXLFW_DECL void reset_decoder(decoder& d) {
+    port& p = d.owner();
+    std::lock_guard lk{p.core().mutex()};
+    if (!d.enabled) return;
+    d.enabled = false;
+    d.locked = false;
+    if (d.passthrough) return;
+    if (auto const& hdm = p.hdm()) detail::clear_decoder_regs(*hdm, d.id());
+    if (p.commit_end() == static_cast<int>(d.id())) detail::reap_commit_end(p);
+}
+
+// --- HDM decoder enumeration: the port driver's probe ------------------------------------------
+
+namespace detail {
+
+/// A port driver's binding ends: its decoders go, and the regions they held lose them.
+CXLFW_DECL void release_decoders(port& p) {
+    std::lock_guard lk{p.core().mutex()};
+    auto& decs = port_access::decoders(p);
+    for (auto it = decs.rbegin(); it != decs.rend(); ++it) {
+        decoder& d = **it;
+        if (d.kind() == decoder_kind::endpoint) {
+            kill_region(d);
+            dpa_release(d);
+        } else if (region* r = d.region) {
+            // Positions below this port have no path any more.
+            for (unsigned pos = 0; pos < r->targets().size(); ++pos)
+                if (decoder* t = r->targets()[pos])
+                    for (port* q = &t->owner(); q; q = q->parent_port())
+                        if (q == &p) {
+                            (void)detach_target(*r, pos);
+                            break;
+                        }
+        }
+    }
+    decs.clear();
+    port_access::hdm(p).reset();
+    port_access::commit_end(p) = -1;
+    port_access::hdm_end(p) = -1;
+}
+
+} // namespace detail
+
+CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
+    namespace h = spec::hdm;
+    std::lock_guard lk{p.core().mutex()};
+    if (p.kind() == port_kind::root)
+        return fact{errc::invalid_target, "root0's decoders come from the CEDT"};
+    auto& decs = port_access::decoders(p);
+    decs.clear();
+    port_access::commit_end(p) = -1;
+    port_access::hdm_end(p) = -1;
+    std::optional<hdm_map> hdm;
+    if (auto const& comp = p.component()) {
+        auto map = probe_component_regs(*comp);
+        if (!map) return map.error();
+        if (map->hdm) {
+            auto raw = map->hdm->window().read<h::capability>();
+            if (!raw) return fact{raw.error(), p.name() + ": reading the HDM capability"};
+            auto cap = h::decoder_capability::decode(*raw);
+            if (!cap)
+                return fact{errc::hdm_invalid, p.name() + ": HDM capability " + detail::hex(*raw)};
+            hdm = hdm_map{*map->hdm, *cap};
+        }
+    }
+    port_access::hdm(p) = hdm;
+    std::string const pid = std::to_string(p.id());
+    bool const endpoint = p.kind() == port_kind::endpoint;
+    if (!hdm) {
+        if (endpoint || p.dports().size() > 1)
+            return fact{errc::registers_absent,
+                        p.name() + " has no HDM decoder capability" +
+                            (endpoint ? " (DVSEC range emulation is not modelled)" : "")};
+        // One dport: a passthrough decoder (Linux devm_cxl_add_passthrough_decoder).
+        auto d =
+            std::make_unique<decoder>(decoder_kind::switch_decoder, p, 0, "decoder" + pid + ".0");
+        d->passthrough = true;
+        d->max_targets = 1;
+        decs.push_back(std::move(d));
+        return {};
+    }
+    auto w = hdm->regs.window();
+    if (auto g = w.read<h::global_control>())
+        (void)w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1));
+    memdev* md = endpoint ? p.endpoint_memdev() : nullptr;
+    if (endpoint && !md) return fact{errc::endpoint_absent, p.name() + " has no memdev"};
+    std::uint64_t dpa_base = 0;
+    for (unsigned n = 0; n < hdm->cap.decoder_count; ++n) {
+        auto regs = read_decoder_regs(*hdm, n);
+        if (!regs) return regs.error();
+        auto d = std::make_unique<decoder>(endpoint ? decoder_kind::endpoint
+                                                    : decoder_kind::switch_decoder,
+                                           p, n, "decoder" + pid + "." + std::to_string(n));
+        decoder& dec = *d;
+        decs.push_back(std::move(d));
+        dec.max_targets = endpoint ? 0 : hdm->cap.target_count;
+        auto const& c = regs->control;
+        if (!c.committed) {
+            dec.type = endpoint && md->desc().type == memdev_type::type2
+                           ? target_type::device_coherent
+                           : target_type::host_only_coherent;
+            continue;
+        }
+        std::string const at = dec.name() + ": ";
+        if (static_cast<int>(n) != p.commit_end() + 1)
+            return fact{errc::hdm_invalid, at + "committed out of order"};
+        std::uint64_t const base = h::address(static_cast<std::uint32_t>(regs->base >> 32),
+                                              static_cast<std::uint32_t>(regs->base));
+        std::uint64_t const size = h::address(static_cast<std::uint32_t>(regs->size >> 32),
+                                              static_cast<std::uint32_t>(regs->size));
+        if (size == 0) return fact{errc::hdm_invalid, at + "committed with zero size"};
+        auto ways = spec::eiw_to_ways(c.iw);
+        auto gran = spec::eig_to_granularity(c.ig);
+        if (!ways || !gran) return fact{errc::hdm_invalid, at + "invalid IW or IG"};
+        dec.base = base;
+        dec.size = size;
+        dec.ways = *ways;
+        dec.granularity = *gran;
+        dec.type = c.target_type;
+        dec.enabled = true;
+        dec.locked = c.lock_on_commit;
+        dec.auto_committed = true;
+        port_access::commit_end(p) = static_cast<int>(n);
+        if (!endpoint) {
+            for (unsigned i = 0; i < dec.ways && i < h::max_targets; ++i)
+                dec.targets.push_back(
+                    static_cast<std::uint32_t>((regs->targets >> (8 * i)) & 0xFF));
+            continue;
+        }
+        if (size % dec.ways)
+            return fact{errc::hdm_invalid, at + "size " + detail::hex(size) +
+                                               " does not divide by " + std::to_string(dec.ways)};
+        std::uint64_t const skip = regs->targets & ~std::uint64_t{0xFFF'FFFF};
+        std::uint64_t const dpa_size = size / dec.ways;
+        if (auto ok = detail::dpa_reserve(dec, dpa_base + skip, dpa_size, skip); !ok)
+            return ok.error();
+        dpa_base += skip + dpa_size;
+    }
+    return {};
+}
+
+CXLFW_DECL fact_result<void> probe_port(port& p) {
+    std::lock_guard lk{p.core().mutex()};
+    base::devm_add_action(p, "cxl_port:decoders", [&p] { detail::release_decoders(p); });
+    auto ok = enumerate_decoders(p);
+    p.set_last_fact(ok ? std::nullopt : std::optional<fact>{ok.error()});
+    return ok;
+}
+
+} // namespace cxlfw::core
