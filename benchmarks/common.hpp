@@ -34,14 +34,14 @@ void check(R const& r, std::string const& what) {
 /// A built platform and a driver-model host on it (not populated yet).
 struct rig {
     std::unique_ptr<emu::platform> platform;
-    std::unique_ptr<testing::platform_host> ph;
+    std::unique_ptr<cxlfw::testing::platform_host> ph;
 
     explicit rig(emu::topology const& t, base::host_options opts = {}) {
         emu::build_diagnostic why;
         auto p = emu::build(t, &why);
         if (!p) throw std::runtime_error("building the platform: " + why.message());
         platform = std::move(*p);
-        ph = std::make_unique<testing::platform_host>(*platform, std::move(opts));
+        ph = std::make_unique<cxlfw::testing::platform_host>(*platform, std::move(opts));
     }
     ~rig() { ph.reset(); }
     rig(rig const&) = delete;

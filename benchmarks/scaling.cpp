@@ -51,7 +51,7 @@ scale_run scale_once(unsigned host_bridges, std::size_t teardown_max) {
     s.endpoints = platform.endpoints().size();
     s.nodes = platform.node_count();
 
-    auto ph = std::make_unique<testing::platform_host>(platform);
+    auto ph = std::make_unique<cxlfw::testing::platform_host>(platform);
     stopwatch populate, settle;
     populate.time([&] { check(ph->populate(), "adding the platform's devices"); });
     auto const m2 = heap_in_use();

@@ -3,6 +3,7 @@
 // region over the interleaved window, committed and translated.
 #include "drivers/demo.hpp"
 
+#include <cxlfw/core/core.hpp>
 #include <cxlfw/drivers/cxl_pci.hpp>
 
 #include <cstdio>
