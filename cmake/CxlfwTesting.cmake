@@ -4,17 +4,34 @@ include(Catch)
 
 set(CXLFW_CHECK_SCRIPT ${PROJECT_SOURCE_DIR}/cmake/check_compile.cmake)
 
-# cxlfw_add_catch_tests(<name> <sources...> [PREFIX <p>] [LABELS <labels...>] [LIBRARIES <libs...>])
+# The compile definitions every test translation unit gets.
+set(CXLFW_TEST_DEFINITIONS
+    CXLFW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+    CXLFW_DOCS_DIR="${PROJECT_SOURCE_DIR}/docs")
+
+# cxlfw_add_test_pch(<target> <header>): an object library that owns a precompiled header
+# (tests/<header>) with exactly the test executables' flags, for them to reuse.
+function(cxlfw_add_test_pch target header)
+    add_library(${target} OBJECT ${PROJECT_SOURCE_DIR}/tests/pch.cpp)
+    target_link_libraries(${target} PRIVATE cxlfw_catch_main cxlfw::compiled cxlfw_warnings)
+    target_compile_definitions(${target} PRIVATE ${CXLFW_TEST_DEFINITIONS})
+    target_precompile_headers(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/${header})
+endfunction()
+
+# cxlfw_add_catch_tests(<name> <sources...> [PREFIX <p>] [LABELS <labels...>] [PCH <target>]
+#                       [LIBRARIES <libs...>])
 # One executable per test folder; every TEST_CASE becomes its own CTest test named
-# "<prefix><case>", so a failure names the case.
+# "<prefix><case>", so a failure names the case. PCH names the target whose precompiled header
+# it reuses (cxlfw_add_test_pch).
 function(cxlfw_add_catch_tests name)
-    cmake_parse_arguments(arg "" "PREFIX" "LABELS;LIBRARIES" ${ARGN})
+    cmake_parse_arguments(arg "" "PREFIX;PCH" "LABELS;LIBRARIES" ${ARGN})
     add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
     target_link_libraries(${name} PRIVATE cxlfw_catch_main cxlfw::compiled cxlfw_warnings
                                           ${arg_LIBRARIES})
-    target_compile_definitions(${name} PRIVATE
-        CXLFW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
-        CXLFW_DOCS_DIR="${PROJECT_SOURCE_DIR}/docs")
+    target_compile_definitions(${name} PRIVATE ${CXLFW_TEST_DEFINITIONS})
+    if(arg_PCH)
+        target_precompile_headers(${name} REUSE_FROM ${arg_PCH})
+    endif()
     catch_discover_tests(${name}
         TEST_PREFIX "${arg_PREFIX}"
         PROPERTIES LABELS "${arg_LABELS}")
