@@ -32,6 +32,9 @@ function(cxlfw_add_catch_tests name)
     if(arg_PCH)
         target_precompile_headers(${name} REUSE_FROM ${arg_PCH})
     endif()
+    set_target_properties(${name} PROPERTIES
+        UNITY_BUILD ${CXLFW_UNITY_TESTS}
+        UNITY_BUILD_BATCH_SIZE ${CXLFW_UNITY_BATCH})
     catch_discover_tests(${name}
         TEST_PREFIX "${arg_PREFIX}"
         PROPERTIES LABELS "${arg_LABELS}")

@@ -8,11 +8,11 @@ using namespace emu_test;
 
 namespace {
 
-struct rig {
+struct fault_rig {
     std::unique_ptr<emu::platform> p;
     emu::node* a;
     emu::node* b;
-    rig() {
+    fault_rig() {
         emu::topology t;
         auto hb = t.add_host_bridge({.uid = 1});
         t.add_endpoint(t.add_root_port(hb), emu::endpoint_spec::type3_device(1_GiB, 0));
@@ -26,7 +26,7 @@ struct rig {
 } // namespace
 
 TEST_CASE("unarmed, the hook fails nothing", "[emu][fault]") {
-    rig r;
+    fault_rig r;
     REQUIRE_FALSE(r.p->faults().armed());
     for (std::uint64_t off = 0; off < 0x1000; off += 4)
         REQUIRE(r.a->config().read(off, 4).has_value());
@@ -35,7 +35,7 @@ TEST_CASE("unarmed, the hook fails nothing", "[emu][fault]") {
 }
 
 TEST_CASE("fail the k-th access, globally or per device", "[emu][fault]") {
-    rig r;
+    fault_rig r;
     auto& f = r.p->faults();
     SECTION("globally: the third access to anything") {
         auto rule = f.fail_nth(3);
@@ -69,7 +69,7 @@ TEST_CASE("fail the k-th access, globally or per device", "[emu][fault]") {
 }
 
 TEST_CASE("fail a named register, by spec type or by offset", "[emu][fault]") {
-    rig r;
+    fault_rig r;
     auto& f = r.p->faults();
     auto hdm = hdm_window(*r.p, r.a->component_base().value(), 4);
     f.fail_register<spec::hdm::control>(r.a->id(), emu::region::component_hdm, 1);
@@ -98,7 +98,7 @@ TEST_CASE("fail a named register, by spec type or by offset", "[emu][fault]") {
 
 TEST_CASE("keep media not ready: Memory_Active and the media status stay down",
           "[emu][fault][readiness]") {
-    rig r;
+    fault_rig r;
     auto rule = r.p->faults().keep_media_not_ready(r.a->id());
     auto const active = [&](emu::node& n) {
         return hw::read_cxl_device_dvsec(n.config()).value().ranges[0].active;
@@ -120,7 +120,7 @@ TEST_CASE("keep media not ready: Memory_Active and the media status stay down",
 
 TEST_CASE("access counters per device and region: no RAS access unless RAS is read",
           "[emu][fault][counters]") {
-    rig r;
+    fault_rig r;
     // A driver that uses HDM decoders only: Register Locator, capability array, HDM.
     auto const comp = block_address(*r.a, spec::register_block_id::component);
     auto hdm = hdm_window(*r.p, comp, 4);

@@ -13,14 +13,14 @@ namespace {
 
 /// One VH host bridge (UID 1): root port 0 -> a 2-port switch -> two devices; root port 1 ->
 /// a device. Devices are 2 GiB (1 GiB RAM + 1 GiB PMEM) with `device_hdm` decoders.
-struct rig {
+struct hdm_rig {
     std::unique_ptr<emu::platform> p;
     emu::node* hb;
     emu::node* usp;
     emu::node* ep; // below the switch
     emu::node* direct;
 
-    explicit rig(emu::hdm_spec device_hdm = {}) {
+    explicit hdm_rig(emu::hdm_spec device_hdm = {}) {
         emu::topology t;
         auto hbe = t.add_host_bridge({.uid = 1});
         auto dev = emu::endpoint_spec::type3_device(1_GiB, 1_GiB);
@@ -70,7 +70,7 @@ h::decoder_control control(window& w, unsigned n) {
 }
 
 /// Programs decoder n, waits the commit delay, and says how it ended.
-emu::commit_error commit(rig& r, emu::node& n, unsigned decoder, programming const& d) {
+emu::commit_error commit(hdm_rig& r, emu::node& n, unsigned decoder, programming const& d) {
     auto w = r.hdm_of(n);
     program(w, decoder, d);
     r.settle();
@@ -85,7 +85,7 @@ emu::commit_error commit(rig& r, emu::node& n, unsigned decoder, programming con
 } // namespace
 
 TEST_CASE("commit shows Committed after the virtual commit delay", "[emu][hdm]") {
-    rig r;
+    hdm_rig r;
     auto w = r.hdm_of(*r.ep);
     auto cap = h::decoder_capability::decode(w.read<h::capability>().value()).value();
     REQUIRE(cap.decoder_count == 4);
@@ -121,7 +121,7 @@ TEST_CASE("commit shows Committed after the virtual commit delay", "[emu][hdm]")
 }
 
 TEST_CASE("HDM Decoder Enable is a plain read/write bit, as in QEMU", "[emu][hdm]") {
-    rig r;
+    hdm_rig r;
     auto w = r.hdm_of(*r.ep);
     REQUIRE(w.get<h::hdm_decoder_enable>().value() == 0);
     // Commit works whether or not the enable bit is set.
@@ -135,17 +135,17 @@ TEST_CASE("HDM Decoder Enable is a plain read/write bit, as in QEMU", "[emu][hdm
 }
 
 TEST_CASE("commit fails: IG encoding above 6", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 0, {.ig = 7}) == emu::commit_error::invalid_ig);
 }
 
 TEST_CASE("commit fails: IW encoding outside 0-4, 8-10", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 0, {.iw = 5}) == emu::commit_error::invalid_iw);
 }
 
 TEST_CASE("commit fails: ways the capability register does not allow", "[emu][hdm][commit-error]") {
-    rig r; // no 3/6/12 or 16-way capability
+    hdm_rig r; // no 3/6/12 or 16-way capability
     REQUIRE(commit(r, *r.ep, 0, {.size = 3_GiB, .iw = 8}) == emu::commit_error::ways_not_supported);
     REQUIRE(commit(r, *r.direct, 0, {.size = 4_GiB, .iw = 4}) ==
             emu::commit_error::ways_not_supported);
@@ -155,13 +155,13 @@ TEST_CASE("commit fails: ways the capability register does not allow", "[emu][hd
     REQUIRE(commit(r, *r.hb, 0, {.size = 4_GiB, .targets = 0x0100'0100, .iw = 2}) ==
             emu::commit_error::ways_not_supported);
     // With the capability, 3 ways commit.
-    rig three{{.ways_3_6_12 = true}};
+    hdm_rig three{{.ways_3_6_12 = true}};
     REQUIRE(commit(three, *three.ep, 0, {.size = 3_GiB, .iw = 8}) == emu::commit_error::none);
 }
 
 TEST_CASE("commit fails: a granularity the interleave capability bits do not allow",
           "[emu][hdm][commit-error]") {
-    rig r{{.interleave_11_8 = false}}; // positions only on HPA bits [14:12]
+    hdm_rig r{{.interleave_11_8 = false}}; // positions only on HPA bits [14:12]
     // 2 ways at 256 B select on bit 8: not available.
     REQUIRE(commit(r, *r.ep, 0, {.size = 2_GiB, .ig = 0, .iw = 1}) ==
             emu::commit_error::granularity_not_supported);
@@ -170,7 +170,7 @@ TEST_CASE("commit fails: a granularity the interleave capability bits do not all
 }
 
 TEST_CASE("commit fails: decoder n committed before decoder n-1", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 1, {}) == emu::commit_error::out_of_order);
     // Still pending counts as not committed.
     auto w = r.hdm_of(*r.direct);
@@ -183,12 +183,12 @@ TEST_CASE("commit fails: decoder n committed before decoder n-1", "[emu][hdm][co
 }
 
 TEST_CASE("commit fails: base not 256 MiB aligned", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 0, {.base = 4_GiB + 64_KiB}) == emu::commit_error::base_not_aligned);
 }
 
 TEST_CASE("commit fails: size not 256 MiB aligned", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 0, {.size = 128_MiB}) == emu::commit_error::size_not_aligned);
     // At an endpoint, 2 ways need a multiple of 512 MiB.
     REQUIRE(commit(r, *r.direct, 0, {.size = 256_MiB, .iw = 1}) ==
@@ -196,14 +196,14 @@ TEST_CASE("commit fails: size not 256 MiB aligned", "[emu][hdm][commit-error]") 
 }
 
 TEST_CASE("commit fails: base below the previous decoder's end", "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     REQUIRE(commit(r, *r.ep, 0, {.base = 4_GiB, .size = 1_GiB}) == emu::commit_error::none);
     REQUIRE(commit(r, *r.ep, 1, {.base = 4_GiB + 512_MiB, .size = 256_MiB}) ==
             emu::commit_error::base_below_previous);
 }
 
 TEST_CASE("commit fails: DPA skip + size beyond the device capacity", "[emu][hdm][commit-error]") {
-    rig r; // 2 GiB devices
+    hdm_rig r; // 2 GiB devices
     REQUIRE(commit(r, *r.ep, 0, {.size = 1_GiB, .targets = 1_GiB + 256_MiB}) ==
             emu::commit_error::dpa_beyond_capacity);
     REQUIRE(commit(r, *r.direct, 0, {.size = 1_GiB, .targets = 1_GiB}) == emu::commit_error::none);
@@ -214,7 +214,7 @@ TEST_CASE("commit fails: DPA skip + size beyond the device capacity", "[emu][hdm
 
 TEST_CASE("commit fails: a target list naming a port that is not a downstream port",
           "[emu][hdm][commit-error]") {
-    rig r;
+    hdm_rig r;
     // The switch's downstream ports are 0 and 1; the host bridge's root ports 0 and 1.
     REQUIRE(commit(r, *r.usp, 0, {.size = 2_GiB, .targets = 0x0200, .iw = 1}) ==
             emu::commit_error::invalid_target);
@@ -226,7 +226,7 @@ TEST_CASE("commit fails: a target list naming a port that is not a downstream po
 
 TEST_CASE("host bridge decoders are in the CHBCR at the CHBS base the CEDT gives",
           "[emu][hdm][cedt]") {
-    rig r;
+    hdm_rig r;
     auto cedt = spec::parse_cedt(r.p->cedt()).value();
     auto const* chbs = cedt.find_chbs(1);
     REQUIRE(chbs);
@@ -239,7 +239,7 @@ TEST_CASE("host bridge decoders are in the CHBCR at the CHBS base the CEDT gives
 }
 
 TEST_CASE("lock on commit makes the decoder read-only until reset", "[emu][hdm]") {
-    rig r;
+    hdm_rig r;
     auto w = r.hdm_of(*r.ep);
     REQUIRE(commit(r, *r.ep, 0, {.lock = true}) == emu::commit_error::none);
     auto c = control(w, 0);
@@ -261,7 +261,7 @@ TEST_CASE("lock on commit makes the decoder read-only until reset", "[emu][hdm]"
 
 TEST_CASE("clearing Commit de-commits an unlocked decoder, which is how a failed commit is retried",
           "[emu][hdm]") {
-    rig r;
+    hdm_rig r;
     auto w = r.hdm_of(*r.ep);
     REQUIRE(commit(r, *r.ep, 0, {}) == emu::commit_error::none);
     auto c = control(w, 0);
@@ -288,7 +288,7 @@ TEST_CASE("clearing Commit de-commits an unlocked decoder, which is how a failed
 }
 
 TEST_CASE("a never_commit fault keeps Commit pending forever", "[emu][hdm][fault]") {
-    rig r;
+    hdm_rig r;
     auto rule = r.p->faults().never_commit(r.ep->id(), 0);
     auto w = r.hdm_of(*r.ep);
     program(w, 0, {});

@@ -13,10 +13,10 @@ using rc = spec::return_code;
 
 namespace {
 
-struct rig {
+struct mbox_rig {
     std::unique_ptr<emu::platform> p;
     emu::node* ep;
-    explicit rig(emu::endpoint_spec s = memdev()) {
+    explicit mbox_rig(emu::endpoint_spec s = memdev()) {
         p = make(single_device(s));
         ep = &p->at(p->endpoints().front());
     }
@@ -36,7 +36,7 @@ std::array<std::byte, mb::get_log::size> get_log_input(spec::uuid log, std::uint
 
 TEST_CASE("the device register block lists status, mailbox and memdev capabilities",
           "[emu][mailbox]") {
-    rig r;
+    mbox_rig r;
     auto base = block_address(*r.ep, spec::register_block_id::device);
     REQUIRE(base == r.ep->device_regs_base());
     window block{r.p->mmio(), base, 64_KiB};
@@ -60,7 +60,7 @@ TEST_CASE("the device register block lists status, mailbox and memdev capabiliti
 }
 
 TEST_CASE("Get Supported Logs lists the CEL, Get Log returns it", "[emu][mailbox]") {
-    rig r;
+    mbox_rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     auto logs = m.send(spec::opcode::get_supported_logs);
     REQUIRE(logs.rc == rc::success);
@@ -94,7 +94,7 @@ TEST_CASE("Get Supported Logs lists the CEL, Get Log returns it", "[emu][mailbox
 
 TEST_CASE("Identify, Get Partition Info and Get Health Info describe the device",
           "[emu][mailbox]") {
-    rig r;
+    mbox_rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     auto id = m.send(spec::opcode::identify);
     REQUIRE(id.rc == rc::success);
@@ -120,9 +120,9 @@ TEST_CASE("Identify, Get Partition Info and Get Health Info describe the device"
     REQUIRE(health.dirty_shutdown_count == 0);
 
     // A device with fixed partitions reports them in Identify instead.
-    auto fixed = rig::memdev();
+    auto fixed = mbox_rig::memdev();
     fixed.partition_align = 0;
-    rig f{fixed};
+    mbox_rig f{fixed};
     auto fm = mailbox_of(*f.p, *f.ep);
     auto fid = mb::identify::decode(fm.send(spec::opcode::identify).payload).value();
     REQUIRE(fid.partition_align == 0);
@@ -131,7 +131,7 @@ TEST_CASE("Identify, Get Partition Info and Get Health Info describe the device"
 }
 
 TEST_CASE("the doorbell stays set for the command latency", "[emu][mailbox]") {
-    rig r;
+    mbox_rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     namespace mr = spec::mailbox;
     auto& w = m.regs();
@@ -149,7 +149,7 @@ TEST_CASE("the doorbell stays set for the command latency", "[emu][mailbox]") {
 }
 
 TEST_CASE("malformed commands get their return codes", "[emu][mailbox]") {
-    rig r;
+    mbox_rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     std::array<std::byte, 8> junk{};
 
@@ -197,9 +197,9 @@ TEST_CASE("malformed commands get their return codes", "[emu][mailbox]") {
 }
 
 TEST_CASE("a doorbell before Mailbox Interface Ready is Retry Required", "[emu][mailbox]") {
-    auto s = rig::memdev();
+    auto s = mbox_rig::memdev();
     s.ready.mailbox_ready = std::chrono::seconds{1};
-    rig r{s};
+    mbox_rig r{s};
     auto m = mailbox_of(*r.p, *r.ep);
     REQUIRE(m.send(spec::opcode::identify).rc == rc::retry_required);
     r.p->clock().advance(std::chrono::seconds{1});
@@ -208,7 +208,7 @@ TEST_CASE("a doorbell before Mailbox Interface Ready is Retry Required", "[emu][
 
 TEST_CASE("a fault-injected command completes with the injected return code",
           "[emu][mailbox][fault]") {
-    rig r;
+    mbox_rig r;
     auto m = mailbox_of(*r.p, *r.ep);
     auto rule = r.p->faults().fail_command(r.ep->id(), spec::opcode::get_partition_info,
                                            rc::media_disabled);
@@ -229,7 +229,7 @@ TEST_CASE("a larger payload and a Type-2 device asked to have a mailbox", "[emu]
     auto s = emu::endpoint_spec::type2_device(512_MiB);
     s.mailbox = true;
     s.payload_log2 = 20; // 1 MiB: the device block grows past 64 KiB
-    rig r{s};
+    mbox_rig r{s};
     auto m = mailbox_of(*r.p, *r.ep);
     REQUIRE(m.payload_size() == 1_MiB);
     auto id = mb::identify::decode(m.send(spec::opcode::identify).payload).value();

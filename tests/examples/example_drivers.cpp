@@ -3,14 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+using cxlfw_test::has;
 using cxlfw_test::run;
 
 namespace {
 std::string example(char const* name) {
     return std::string{CXLFW_EXAMPLES_DIR} + "/" + name;
-}
-bool has(std::string const& text, std::string const& what) {
-    return text.find(what) != std::string::npos;
 }
 } // namespace
 

@@ -3,14 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+using cxlfw_test::data;
+using cxlfw_test::has;
 using cxlfw_test::run;
-
-namespace {
-std::string const data = CXLFW_TEST_DATA_DIR;
-bool has(std::string const& text, std::string const& what) {
-    return text.find(what) != std::string::npos;
-}
-} // namespace
 
 TEST_CASE("decode prints both devices' CXL capabilities and ranges", "[examples][probe]") {
     auto r = run(CXLFW_PROBE_BIN, {"decode", "--lspci", data + "/pciutils/cap-dvsec-cxl"});

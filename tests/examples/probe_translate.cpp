@@ -6,11 +6,10 @@
 
 #include <map>
 
+using cxlfw_test::data;
 using cxlfw_test::run;
 
 namespace {
-
-std::string const data = CXLFW_TEST_DATA_DIR;
 
 std::vector<std::string> split(std::string const& line) {
     std::vector<std::string> cols;

@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
+using cxlfw_test::data;
 using cxlfw_test::run;
 using nlohmann::json;
 
 namespace {
 
 std::string const probe = CXLFW_PROBE_BIN;
-std::string const data = CXLFW_TEST_DATA_DIR;
 
 cxlfw_test::run_result ok(std::vector<std::string> const& args) {
     auto r = run(probe, args);

@@ -13,6 +13,14 @@
 
 namespace cxlfw_test {
 
+/// Where the test data (tests/data) is.
+inline std::string const data = CXLFW_TEST_DATA_DIR;
+
+/// Whether `text` contains `what`.
+inline bool has(std::string const& text, std::string const& what) {
+    return text.find(what) != std::string::npos;
+}
+
 struct run_result {
     int exit_code = -1;
     std::string out;

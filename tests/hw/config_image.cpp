@@ -1,4 +1,6 @@
 // Config images: exactly 4096 or 256 bytes, read-only, loaded from bytes or a binary file.
+#include "support.hpp"
+
 #include <cxlfw/hw/config_image.hpp>
 #include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/hw/lspci.hpp>
@@ -13,13 +15,9 @@
 
 namespace hw = cxlfw::hw;
 
+using cxlfw::hw::test_support::device_b;
+
 namespace {
-std::vector<std::byte> device_b() {
-    auto devices =
-        hw::load_lspci(std::string{CXLFW_TEST_DATA_DIR} + "/pciutils/cap-dvsec-cxl").value();
-    auto bytes = devices.at(1).config.bytes();
-    return {bytes.begin(), bytes.end()};
-}
 
 /// A file in the temporary directory, removed at scope exit.
 struct temp_file {

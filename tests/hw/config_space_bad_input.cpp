@@ -1,6 +1,8 @@
 // Every class of bad config space gets its own error, made by mutating a copy of real data
 // (device B of pciutils cap-dvsec-cxl): capability loops, bad pointers, DVSECs too short or
 // past the end, bad BARs and Register Locator entries, images of the wrong size.
+#include "support.hpp"
+
 #include <cxlfw/hw/config_image.hpp>
 #include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/hw/lspci.hpp>
@@ -12,15 +14,9 @@
 namespace hw = cxlfw::hw;
 namespace spec = cxlfw::spec;
 
+using cxlfw::hw::test_support::device_b;
+
 namespace {
-/// Device B's 4096 bytes. Its chain: 0x100 -> 0x128 -> 0x1E0 -> 0x200 -> 0x450 -> 0x500 (CXL
-/// Device) -> 0x540 (Flex Bus) -> 0x560 (Register Locator) -> 0x590 (GPF) -> end.
-std::vector<std::byte> device_b() {
-    auto devices =
-        hw::load_lspci(std::string{CXLFW_TEST_DATA_DIR} + "/pciutils/cap-dvsec-cxl").value();
-    auto bytes = devices.at(1).config.bytes();
-    return {bytes.begin(), bytes.end()};
-}
 
 std::uint32_t get32(std::vector<std::byte> const& b, std::size_t at) {
     std::uint32_t v = 0;

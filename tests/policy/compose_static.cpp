@@ -15,9 +15,10 @@ struct efx_cxl
     void on_pcie_only(std::error_code) {}
 };
 
-struct accel : cxlfw::driver<accel, type2<cap::hdm<2>>, attach::mediated, when_absent::defer> {
+struct static_accel
+    : cxlfw::driver<static_accel, type2<cap::hdm<2>>, attach::mediated, when_absent::defer> {
     static constexpr cxlfw::pci_id ids[] = {{0x1af4, 0x10f0}};
-    cxlfw::status on_cxl(cxlfw::cxl_ready<accel>&) { return {}; }
+    cxlfw::status on_cxl(cxlfw::cxl_ready<static_accel>&) { return {}; }
 };
 
 struct cache_accel : cxlfw::driver<cache_accel, type1<cap::ras>> {
@@ -59,7 +60,7 @@ TEST_CASE("traits derive CXL.io/cache/mem from the type and hold capabilities in
     STATIC_REQUIRE_FALSE(device_traits<cap::ras>);
     // Drivers answer the same queries as their traits.
     STATIC_REQUIRE(cxlfw::has_v<efx_cxl, cap::ras>);
-    STATIC_REQUIRE(cxlfw::hdm_count_v<accel> == 2);
+    STATIC_REQUIRE(cxlfw::hdm_count_v<static_accel> == 2);
     REQUIRE(t3::name() == "type3<mailbox,hdm<2>>");
     REQUIRE(type1<>::name() == "type1<>");
 }
@@ -97,12 +98,12 @@ TEST_CASE("absence policies are a pure table from the kind of fact to a reaction
 
 TEST_CASE("composed drivers pass their checks and describe themselves", "[policy][driver]") {
     STATIC_REQUIRE(cxlfw::check_driver<efx_cxl>());
-    STATIC_REQUIRE(cxlfw::check_driver<accel>());
+    STATIC_REQUIRE(cxlfw::check_driver<static_accel>());
     STATIC_REQUIRE(cxlfw::check_driver<cache_accel>());
     STATIC_REQUIRE(cxlfw::check_driver<expander>());
     STATIC_REQUIRE(cxlfw::check_driver<timed_nic>());
     REQUIRE(efx_cxl::describe() == "type2<hdm<1>,ras> attach=direct when_absent=degrade");
-    REQUIRE(accel::describe() == "type2<hdm<2>> attach=mediated when_absent=defer");
+    REQUIRE(static_accel::describe() == "type2<hdm<2>> attach=mediated when_absent=defer");
     REQUIRE(cache_accel::describe() == "type1<ras> attach=none");
     REQUIRE(expander::describe() == "type3<mailbox,hdm<1>,ras> attach=mediated when_absent=wait");
     REQUIRE(timed_nic::describe() == "type2<hdm<1>> attach=direct when_absent=timed<degrade>");

@@ -29,12 +29,13 @@ struct counts {
 };
 
 template <class Attach, class Policy>
-struct accel : cxlfw::driver<accel<Attach, Policy>, type2<cap::hdm<1>>, Attach, Policy> {
+struct matrix_accel
+    : cxlfw::driver<matrix_accel<Attach, Policy>, type2<cap::hdm<1>>, Attach, Policy> {
     static constexpr std::string_view name = "test_accel";
     static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
     static inline counts calls; // per instantiation: one combination per test
 
-    cxlfw::status on_cxl(cxlfw::cxl_ready<accel>& cxl) {
+    cxlfw::status on_cxl(cxlfw::cxl_ready<matrix_accel>& cxl) {
         auto r = cxl.map_region(256_MiB);
         if (!r) return r.error();
         region = *r;
@@ -116,7 +117,7 @@ struct scenario {
 
 template <class A, class P>
 void run(root r, expected const& want) {
-    scenario<accel<A, P>> s{r};
+    scenario<matrix_accel<A, P>> s{r};
     s.check(want);
 }
 
@@ -253,7 +254,7 @@ TEMPLATE_TEST_CASE("outcome matrix: a Type-2 accelerator with the CXL root prese
         DYNAMIC_SECTION("root " << (when == root::present ? "present"
                                     : when == root::later ? "later"
                                                           : "never")) {
-            scenario<accel<A, P>> s{when};
+            scenario<matrix_accel<A, P>> s{when};
             s.check(want);
         }
     }

@@ -14,16 +14,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::string_view accel_name = "0000:17:00.0"; // cxl_test's Type-2 accelerator
+constexpr std::string_view accel_device = "0000:17:00.0"; // cxl_test's Type-2 accelerator
 
 template <class Traits, class Attach = attach::direct, class Policy = when_absent::fail>
-struct accel : cxlfw::driver<accel<Traits, Attach, Policy>, Traits, Attach, Policy> {
+struct probe_accel : cxlfw::driver<probe_accel<Traits, Attach, Policy>, Traits, Attach, Policy> {
     static constexpr std::string_view name = "test_accel";
     static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
     static inline int cxl_calls = 0;
     static inline int pcie_calls = 0;
-    cxlfw::status on_cxl(cxlfw::cxl_ready<accel>& cxl) {
-        if constexpr (has_v<accel, cap::any_hdm>) {
+    cxlfw::status on_cxl(cxlfw::cxl_ready<probe_accel>& cxl) {
+        if constexpr (has_v<probe_accel, cap::any_hdm>) {
             auto r = cxl.map_region(256_MiB);
             if (!r) return r.error();
         }
@@ -33,11 +33,11 @@ struct accel : cxlfw::driver<accel<Traits, Attach, Policy>, Traits, Attach, Poli
     void on_pcie_only(std::error_code) { ++pcie_calls; }
 };
 
-struct rig {
+struct probe_rig {
     std::unique_ptr<emu::platform> platform;
     std::unique_ptr<testing::platform_host> ph;
 
-    explicit rig(emu::topology const& t, base::host_options opts = {}) {
+    explicit probe_rig(emu::topology const& t, base::host_options opts = {}) {
         platform = emu::build(t).value();
         ph = std::make_unique<testing::platform_host>(*platform, opts);
         REQUIRE(ph->populate());
@@ -82,7 +82,7 @@ emu::topology with_type1() {
 TEST_CASE("a Type-2 driver on a device without Mem_Capable fails with capability_mismatch",
           "[policy][probe]") {
     wrong::calls = 0;
-    rig r{with_type1()};
+    probe_rig r{with_type1()};
     REQUIRE(cxlfw::register_driver<wrong>(r.host()));
     REQUIRE(r.host().settle());
     auto& t1 = r.platform->at(r.platform->endpoints().front());
@@ -104,87 +104,88 @@ TEST_CASE("a Type-2 driver on a device without Mem_Capable fails with capability
 
 TEST_CASE("a Type-2 driver asking for more HDM decoders than the device has fails",
           "[policy][probe]") {
-    using greedy = accel<type2<cap::hdm<10>>>;
-    rig r{cxl_test()};
+    using greedy = probe_accel<type2<cap::hdm<10>>>;
+    probe_rig r{cxl_test()};
     REQUIRE(cxlfw::register_driver<greedy>(r.host()));
     REQUIRE(r.host().settle());
-    auto info = r.host().info(r.dev(accel_name));
+    auto info = r.host().info(r.dev(accel_device));
     REQUIRE(info.error == errc::capability_mismatch);
     REQUIRE(info.message.find("decoders") != std::string::npos);
 }
 
 TEST_CASE("a composition without cap::ras makes no RAS register access", "[policy][probe]") {
     SECTION("without cap::ras: none") {
-        rig r{cxl_test()};
+        probe_rig r{cxl_test()};
         r.platform->clear_counts();
-        REQUIRE(cxlfw::register_driver<accel<type2<cap::hdm<1>>>>(r.host()));
+        REQUIRE(cxlfw::register_driver<probe_accel<type2<cap::hdm<1>>>>(r.host()));
         REQUIRE(r.host().settle());
-        REQUIRE(r.dev(accel_name).is_bound());
-        auto c = r.counts(accel_name);
+        REQUIRE(r.dev(accel_device).is_bound());
+        auto c = r.counts(accel_device);
         REQUIRE(c.in(emu::region::component_hdm) > 0); // it did map and program its decoder
         REQUIRE(c.in(emu::region::component_ras) == 0);
     }
     SECTION("with cap::ras: RAS is unmasked, as Linux cxl_pci does") {
-        rig r{cxl_test()};
+        probe_rig r{cxl_test()};
         r.platform->clear_counts();
-        REQUIRE(cxlfw::register_driver<accel<type2<cap::hdm<1>, cap::ras>>>(r.host()));
+        REQUIRE(cxlfw::register_driver<probe_accel<type2<cap::hdm<1>, cap::ras>>>(r.host()));
         REQUIRE(r.host().settle());
-        REQUIRE(r.dev(accel_name).is_bound());
-        auto c = r.counts(accel_name);
+        REQUIRE(r.dev(accel_device).is_bound());
+        auto c = r.counts(accel_device);
         REQUIRE(c.writes[std::size_t(emu::region::component_ras)] > 0);
     }
 }
 
 TEST_CASE("timed<degrade>: deferred until the deferral timeout, then PCIe only, then upgraded",
           "[policy][probe]") {
-    using nic = accel<type2<cap::hdm<1>>, attach::direct, when_absent::timed<when_absent::degrade>>;
+    using nic =
+        probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::timed<when_absent::degrade>>;
     nic::cxl_calls = nic::pcie_calls = 0;
     auto topo = cxl_test();
     topo.acpi_root_present = false;
-    rig r{topo, base::host_options{.deferral_timeout = 10s}};
+    probe_rig r{topo, base::host_options{.deferral_timeout = 10s}};
     REQUIRE(cxlfw::register_driver<nic>(r.host()));
     REQUIRE(r.host().settle());
     auto start = r.host().now();
-    REQUIRE(r.host().info(r.dev(accel_name)).state == base::device_state::deferred);
+    REQUIRE(r.host().info(r.dev(accel_device)).state == base::device_state::deferred);
 
     REQUIRE(r.host().run_until(start + 10s - 1ns));
-    REQUIRE(r.host().info(r.dev(accel_name)).state == base::device_state::deferred);
+    REQUIRE(r.host().info(r.dev(accel_device)).state == base::device_state::deferred);
     REQUIRE(nic::pcie_calls == 0);
 
     REQUIRE(r.host().run_until(start + 10s));
-    REQUIRE(r.dev(accel_name).is_bound());
-    REQUIRE(cxlfw::status_of(r.dev(accel_name))->mode == cxl_mode::pcie_only);
+    REQUIRE(r.dev(accel_device).is_bound());
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::pcie_only);
     REQUIRE(nic::pcie_calls == 1);
 
     REQUIRE(r.platform->add_acpi_root());
     REQUIRE(r.host().settle());
-    REQUIRE(cxlfw::status_of(r.dev(accel_name))->mode == cxl_mode::cxl);
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
     REQUIRE(nic::cxl_calls == 1);
 }
 
 TEST_CASE("CXL lost under a bound driver releases it; it binds again when the link returns",
           "[policy][probe]") {
-    using nic = accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
+    using nic = probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
     nic::cxl_calls = nic::pcie_calls = 0;
-    rig r{cxl_test()};
+    probe_rig r{cxl_test()};
     REQUIRE(cxlfw::register_driver<nic>(r.host()));
     REQUIRE(r.host().settle());
-    REQUIRE(cxlfw::status_of(r.dev(accel_name))->mode == cxl_mode::cxl);
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
     auto const* core = core::find(r.host());
     auto const regions_before = core->regions().size();
 
     // The link carries CXL.io too: the device is gone with it, and so is its region (Linux
     // 7.0 releases the accelerator's driver when its memdev detaches).
-    std::string const root_port{r.dev(accel_name).parent()->name()};
+    std::string const root_port{r.dev(accel_device).parent()->name()};
     REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), false));
     REQUIRE(r.host().settle());
-    REQUIRE_FALSE(r.dev(accel_name).is_bound());
-    REQUIRE_FALSE(cxlfw::status_of(r.dev(accel_name)).has_value());
+    REQUIRE_FALSE(r.dev(accel_device).is_bound());
+    REQUIRE_FALSE(cxlfw::status_of(r.dev(accel_device)).has_value());
     REQUIRE(core->regions().size() == regions_before - 1);
 
     REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), true));
     REQUIRE(r.host().settle());
-    REQUIRE(cxlfw::status_of(r.dev(accel_name))->mode == cxl_mode::cxl);
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
     REQUIRE(nic::cxl_calls == 2);
     REQUIRE(nic::pcie_calls == 0);
     REQUIRE(core->regions().size() == regions_before);
@@ -195,7 +196,7 @@ TEST_CASE("a degraded device upgrades even when the root binds before its watche
     // The order a --seed once produced: the NIC probes (no root yet: PCIe only, its watcher
     // queued), then the root binds and signals, then the watcher runs for the first time. The
     // watcher must look again, not wait for a signal that has already happened.
-    using nic = accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
+    using nic = probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
     nic::cxl_calls = nic::pcie_calls = 0;
     auto platform = emu::build(cxl_test()).value();
     testing::platform_host ph{*platform};
@@ -204,13 +205,13 @@ TEST_CASE("a degraded device upgrades even when the root binds before its watche
     REQUIRE(cxlfw::register_driver<nic>(ph.host()));
     base::host& h = ph.host();
 
-    REQUIRE(h.attach(*h.find_device(accel_name)).is_bound()); // before anything else probes
-    REQUIRE(cxlfw::status_of(*h.find_device(accel_name))->mode == cxl_mode::pcie_only);
-    REQUIRE(h.find_device(std::string{accel_name} + ":cxl_upgrade") != nullptr);
+    REQUIRE(h.attach(*h.find_device(accel_device)).is_bound()); // before anything else probes
+    REQUIRE(cxlfw::status_of(*h.find_device(accel_device))->mode == cxl_mode::pcie_only);
+    REQUIRE(h.find_device(std::string{accel_device} + ":cxl_upgrade") != nullptr);
     REQUIRE(h.attach(*h.find_device("ACPI0017:00")).is_bound()); // the root, and its signal
     REQUIRE(h.settle());
 
-    REQUIRE(cxlfw::status_of(*h.find_device(accel_name))->mode == cxl_mode::cxl);
+    REQUIRE(cxlfw::status_of(*h.find_device(accel_device))->mode == cxl_mode::cxl);
     REQUIRE(nic::pcie_calls == 1);
     REQUIRE(nic::cxl_calls == 1);
 }
