@@ -1,7 +1,7 @@
 // Compile cost: composed drivers for the one- and nine-driver translation units.
 #pragma once
 
-#include <cxlfw/cxlfw.hpp>
+#include <cxlfw/policy/policy.hpp>
 
 namespace bench {
 

@@ -3,8 +3,11 @@
 // (<cxlfw/testing/machine.hpp>), so nothing here is a harness to copy.
 #pragma once
 
+#include <cxlfw/core/registry.hpp>
+#include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/testing/machine.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <cstdio>
 #include <cstdlib>

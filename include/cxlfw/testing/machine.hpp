@@ -18,14 +18,9 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/config.hpp>
-#include <cxlfw/core/objects.hpp>
-#include <cxlfw/core/registry.hpp>
 #include <cxlfw/drivers/stock.hpp>
-#include <cxlfw/emu/platform.hpp>
-#include <cxlfw/emu/topology.hpp>
 #include <cxlfw/policy/compose.hpp>
 #include <cxlfw/result.hpp>
-#include <cxlfw/testing/platform.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -34,7 +29,21 @@
 #include <string_view>
 #include <vector>
 
+// Only declared here, so that a driver's translation unit that boots a machine does not parse
+// the emulator: include <cxlfw/emu/platform.hpp> or <cxlfw/testing/platform.hpp> to use them.
+namespace cxlfw::emu {
+class platform;
+struct topology;
+} // namespace cxlfw::emu
+
+namespace cxlfw::core {
+class cxl_core;
+class memdev;
+} // namespace cxlfw::core
+
 namespace cxlfw::testing {
+
+class platform_host;
 
 struct machine_options {
     base::host_options host{};
@@ -57,10 +66,10 @@ public:
     machine(machine const&) = delete;
     machine& operator=(machine const&) = delete;
 
-    base::host& host() noexcept { return glue_->host(); }
-    core::cxl_core& cxl() noexcept { return glue_->cxl(); }
-    emu::platform& platform() noexcept { return *platform_; }
-    platform_host& glue() noexcept { return *glue_; }
+    CXLFW_DECL base::host& host() noexcept;
+    CXLFW_DECL core::cxl_core& cxl() noexcept;
+    CXLFW_DECL emu::platform& platform() noexcept;
+    CXLFW_DECL platform_host& glue() noexcept;
 
     /// A device by name, or nullptr.
     base::device* find(std::string_view name) const;

@@ -5,8 +5,12 @@
 #include <cxlfw/testing/machine.hpp>
 
 #include <cxlfw/base/pci.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/emu/build.hpp>
+#include <cxlfw/emu/platform.hpp>
+#include <cxlfw/emu/topology.hpp>
 #include <cxlfw/policy/status.hpp>
+#include <cxlfw/testing/platform.hpp>
 
 #include <utility>
 
@@ -18,6 +22,19 @@ CXLFW_DECL machine::machine(std::unique_ptr<emu::platform> p, base::host_options
 
 CXLFW_DECL machine::~machine() {
     glue_.reset(); // the host runs on the platform's clock and buses: it goes first
+}
+
+CXLFW_DECL base::host& machine::host() noexcept {
+    return glue_->host();
+}
+CXLFW_DECL core::cxl_core& machine::cxl() noexcept {
+    return glue_->cxl();
+}
+CXLFW_DECL emu::platform& machine::platform() noexcept {
+    return *platform_;
+}
+CXLFW_DECL platform_host& machine::glue() noexcept {
+    return *glue_;
 }
 
 CXLFW_DECL result<std::unique_ptr<machine>>
