@@ -199,7 +199,18 @@ struct hdm_map {
     spec::hdm::decoder_capability cap;
 };
 
-class port final : public base::device {
+/// What a port's or memdev's driver last reported: the fact of the last failed probe of
+/// cxl_port or cxl_mem (or of a direct attach), kept for reports until a probe succeeds.
+class last_fact_keeper {
+public:
+    std::optional<fact> const& last_fact() const noexcept { return last_fact_; }
+    void set_last_fact(std::optional<fact> f) { last_fact_ = std::move(f); }
+
+private:
+    std::optional<fact> last_fact_;
+};
+
+class port final : public base::device, public last_fact_keeper {
 public:
     port(cxl_core& core, std::string name, port_kind kind, unsigned id, std::string uport);
     CXLFW_DECL ~port() override;
@@ -238,9 +249,6 @@ public:
     std::map<std::string, struct dport*, std::less<>> const& endpoints() const noexcept {
         return eps_;
     }
-    /// The last probe failure of the port driver, if any.
-    std::optional<fact> const& last_fact() const noexcept { return last_fact_; }
-    void set_last_fact(std::optional<fact> f) { last_fact_ = std::move(f); }
 
 private:
     friend class cxl_core;
@@ -264,7 +272,6 @@ private:
     std::map<std::string, struct dport*, std::less<>> eps_;
     std::map<class region*, decoder*> region_decoders_;
     bool dead_ = false;
-    std::optional<fact> last_fact_;
 };
 
 /// What a memdev's creator knows about the device (Linux struct cxl_dev_state).
@@ -288,7 +295,7 @@ struct memdev_desc {
 /// an error fails the bind.
 using attach_probe = std::function<status(memdev&)>;
 
-class memdev final : public base::device {
+class memdev final : public base::device, public last_fact_keeper {
 public:
     memdev(cxl_core& core, std::string name, unsigned id, memdev_desc desc, attach_probe probe);
     CXLFW_DECL ~memdev() override;
@@ -307,9 +314,6 @@ public:
     /// The endpoint port, or nullptr (Linux memdev->endpoint: ERR_PTR(-ENXIO), then the
     /// port, then NULL once deleted).
     port* endpoint() const noexcept { return endpoint_; }
-    /// The last fact of cxl_mem's probe (or of the direct attach), if any.
-    std::optional<fact> const& last_fact() const noexcept { return last_fact_; }
-    void set_last_fact(std::optional<fact> f) { last_fact_ = std::move(f); }
 
 private:
     friend class cxl_core;
@@ -324,7 +328,6 @@ private:
     std::set<port*> interest_;    ///< ports whose eps_ name this memdev (its path to the root)
     std::vector<port*> ep_ports_; ///< endpoint ports made for it that still exist
     std::string owner_; ///< the device whose binding holds the attach (memdev or its driver's)
-    std::optional<fact> last_fact_;
 };
 
 /// A region (Linux struct cxl_region): HPA of a root decoder, interleaved over endpoint
