@@ -111,6 +111,10 @@ struct block_view {
         state.write32(profile, ctx, o, v, m);
     }
 };
+// Spelled out for clang 16, which does not deduce an aggregate's template arguments (C++20
+// P1816 arrived in clang 17).
+template <class State, class Profile, class Context>
+block_view(State&, Profile const&, Context const&) -> block_view<State, Profile, Context>;
 
 /// The same for config space, a function's or an RCRB's.
 struct config_view {
