@@ -33,7 +33,7 @@
 // the emulator: include <cxlfw/emu/platform.hpp> or <cxlfw/testing/platform.hpp> to use them.
 namespace cxlfw::emu {
 class platform;
-struct topology;
+class topology;
 } // namespace cxlfw::emu
 
 namespace cxlfw::core {
