@@ -109,7 +109,9 @@ private:
         d.pmem_size = capacity->pmem;
         d.firmware = capacity->firmware;
         keep_mailbox_records(d, *capacity);
-        d.serial = core::read_serial_number(pdev.config()).value_or(0);
+        auto serial = core::read_serial_number(pdev.config());
+        if (!serial) return serial.error();
+        d.serial = serial->value_or(0);
 
         // Mediated, and absence is a wait: the memdev waits on the cxl bus for cxl_mem.
         auto md = core::add_memdev(

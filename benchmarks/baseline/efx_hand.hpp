@@ -97,7 +97,9 @@ private:
             core::wait_media_ready(pdev, std::nullopt, pdev.host()->clock()).has_value();
         for (unsigned i = 0; i < dv->ranges.size() && i < c.hdm_count; ++i)
             if (dv->ranges[i].present()) d.ram_size += dv->ranges[i].size;
-        d.serial = core::read_serial_number(pdev.config()).value_or(0);
+        auto serial = core::read_serial_number(pdev.config());
+        if (!serial) return serial.error();
+        d.serial = serial->value_or(0);
         return std::nullopt;
     }
 

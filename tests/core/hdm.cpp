@@ -122,7 +122,7 @@ TEST_CASE("commit: in decoder order, else decoder_busy naming the expected decod
     REQUIRE((s.hb_comp.targets(1) & 0xFF) == 3);
     REQUIRE(s.hbp->commit_end() == 1);
 
-    core::reset_decoder(d1);
+    REQUIRE(core::reset_decoder(d1));
     REQUIRE_FALSE(d1.enabled);
     REQUIRE_FALSE(s.hb_comp.committed(1));
     REQUIRE(s.hb_comp.size(1) == 0);

@@ -163,7 +163,8 @@ TEST_CASE("timed<degrade>: deferred until the deferral timeout, then PCIe only, 
     REQUIRE(nic::cxl_calls == 1);
 }
 
-TEST_CASE("CXL lost under a bound driver releases it; it binds again when the link returns",
+TEST_CASE("CXL lost under a degrading driver: it goes PCIe only at once, and back to CXL when "
+          "the link returns",
           "[policy][probe]") {
     using nic = probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::degrade>;
     nic::cxl_calls = nic::pcie_calls = 0;
@@ -173,9 +174,41 @@ TEST_CASE("CXL lost under a bound driver releases it; it binds again when the li
     REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
     auto const* core = core::find(r.host());
     auto const regions_before = core->regions().size();
+    auto const memdevs_before = core->memdevs().size();
 
-    // The link carries CXL.io too: the device is gone with it, and so is its region (Linux
-    // 7.0 releases the accelerator's driver when its memdev detaches).
+    // The policy decides again: its attach (memdev, endpoint, region) is released, the NIC
+    // keeps its PCI binding, and on_pcie_only says so.
+    std::string const root_port{r.dev(accel_device).parent()->name()};
+    REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), false));
+    REQUIRE(r.host().settle());
+    REQUIRE(r.dev(accel_device).is_bound());
+    auto st = cxlfw::status_of(r.dev(accel_device));
+    REQUIRE(st->mode == cxl_mode::pcie_only);
+    REQUIRE(st->reason.find("link") != std::string::npos);
+    REQUIRE(st->memdev.empty());
+    REQUIRE(nic::pcie_calls == 1);
+    REQUIRE(core->regions().size() == regions_before - 1);
+    REQUIRE(core->memdevs().size() == memdevs_before - 1);
+
+    REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), true));
+    REQUIRE(r.host().settle());
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
+    REQUIRE(nic::cxl_calls == 2);
+    REQUIRE(core->regions().size() == regions_before);
+}
+
+TEST_CASE("CXL lost under a failing driver releases it, as Linux 7.0 does; it binds again when "
+          "the link returns",
+          "[policy][probe]") {
+    using nic = probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::fail>;
+    nic::cxl_calls = nic::pcie_calls = 0;
+    probe_rig r{cxl_test()};
+    REQUIRE(cxlfw::register_driver<nic>(r.host()));
+    REQUIRE(r.host().settle());
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
+    auto const* core = core::find(r.host());
+    auto const regions_before = core->regions().size();
+
     std::string const root_port{r.dev(accel_device).parent()->name()};
     REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), false));
     REQUIRE(r.host().settle());
@@ -187,7 +220,6 @@ TEST_CASE("CXL lost under a bound driver releases it; it binds again when the li
     REQUIRE(r.host().settle());
     REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
     REQUIRE(nic::cxl_calls == 2);
-    REQUIRE(nic::pcie_calls == 0);
     REQUIRE(core->regions().size() == regions_before);
 }
 

@@ -156,6 +156,17 @@ public:
         drvdata_type_ = nullptr;
     }
 
+    /// Removal has begun or is done (Linux: the device is dead or being deleted): a hook that
+    /// finds its device, or one it holds, removing stops and returns; its result is
+    /// discarded anyway.
+    bool removing() const noexcept { return removing_.load(std::memory_order_acquire); }
+
+protected:
+    /// Called once, without the host's lock, when the host has detached the device (Linux
+    /// device_del, before the last put_device): a device registered elsewhere (the CXL core's
+    /// ports and memdevs) unregisters here. It is destroyed later, when no hook runs.
+    virtual void on_removed() noexcept {}
+
 private:
     friend class base::host;
 
@@ -163,6 +174,7 @@ private:
     std::string bus_name_;
     std::atomic<device_state> state_{device_state::unbound};
     std::atomic<driver*> driver_{nullptr};
+    std::atomic<bool> removing_{false};
     detail::atomic_counters counters_;
     devres_list devres_;
     void* drvdata_ = nullptr;

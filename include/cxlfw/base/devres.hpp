@@ -7,6 +7,12 @@
 //
 // An action runs exactly once; an object is destroyed at its turn. Release order is the
 // reverse of acquisition order, as with members of a class.
+//
+// Groups (Linux devres_open_group/devres_release_group): open_group() marks the list;
+// release_group() releases, newest first, what was added after the mark, and drops the mark,
+// while the binding goes on. A composed driver keeps its CXL attach in a group, so losing CXL
+// releases the attach and keeps the PCI binding. Marks are not resources: size() and names()
+// do not count them.
 #pragma once
 
 #include <cxlfw/config.hpp>
@@ -51,6 +57,41 @@ public:
         return obj;
     }
 
+    using group_id = std::uint64_t;
+
+    /// Mark the list; what is added from now on belongs to the group.
+    group_id open_group(std::string name);
+
+    /// Release the group's resources, newest first (calling `on_released(name)` after each),
+    /// and its mark. Returns how many were released; 0 with nothing done if the group is not
+    /// open (released already, or with the whole binding).
+    template <class F>
+    std::size_t release_group(group_id id, F&& on_released) {
+        {
+            std::lock_guard lk{mu_};
+            bool open = false;
+            for (auto const& n : nodes_)
+                open = open || (n->group == id && id != 0);
+            if (!open) return 0;
+        }
+        std::size_t count = 0;
+        for (;;) {
+            std::unique_ptr<node> n;
+            {
+                std::lock_guard lk{mu_};
+                if (nodes_.empty()) return count;
+                n = std::move(nodes_.back());
+                nodes_.pop_back();
+            }
+            if (n->group == id) return count;
+            if (release_one(*n)) {
+                ++count;
+                on_released(std::string_view{n->name});
+            }
+        }
+    }
+
+    /// Resources held (group marks not counted).
     std::size_t size() const;
     bool empty() const { return size() == 0; }
     /// Names in acquisition order.
@@ -69,12 +110,10 @@ public:
                 n = std::move(nodes_.back());
                 nodes_.pop_back();
             }
-            try {
-                n->release();
-            } catch (...) { // a release that throws is still released; nothing crosses layers
+            if (release_one(*n)) {
+                ++count;
+                on_released(std::string_view{n->name});
             }
-            ++count;
-            on_released(std::string_view{n->name});
         }
     }
 
@@ -84,7 +123,22 @@ private:
         virtual ~node() = default;
         virtual void release() = 0;
         std::string name;
+        group_id group = 0; ///< non-zero: the mark of that group, not a resource
     };
+    struct mark_node final : node {
+        using node::node;
+        void release() override {}
+    };
+
+    /// Releases one node; false for a group mark (nothing to release, nothing to report).
+    static bool release_one(node& n) {
+        if (n.group != 0) return false;
+        try {
+            n.release();
+        } catch (...) { // a release that throws is still released; nothing crosses layers
+        }
+        return true;
+    }
     struct action_node final : node {
         action_node(std::string n, std::function<void()> f)
             : node{std::move(n)}, fn{std::move(f)} {}
@@ -102,6 +156,7 @@ private:
 
     mutable std::mutex mu_;
     std::vector<std::unique_ptr<node>> nodes_;
+    group_id next_group_ = 1;
 };
 
 } // namespace cxlfw::base

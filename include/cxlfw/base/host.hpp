@@ -26,6 +26,13 @@
 //   unbound and its own driver removed. A device removed while its probe runs is detached at
 //   once; the probe's result is discarded and what it acquired is released when it returns
 //   (the driver's remove() is not called: it never became bound).
+// - Lifetime (Linux get_device/put_device): a removed device (and an unregistered driver) is
+//   detached at once, and told so (device::on_removed), but destroyed only when no hook of
+//   the host is running: a probe, remove() or devres release that holds a pointer to it, on
+//   any thread, keeps the memory valid until it returns. So removing a device, its switch or
+//   its root from inside a hook never frees what a running hook holds; the hook sees the
+//   device removed (device::removing()) and its result is discarded. retire() gives any other
+//   object the same grace (the CXL core's regions and decoders).
 // - Hooks, devres releases and executor callbacks run without the host's lock; bus match()
 //   and the trace sink run with it and must not call the host.
 //
@@ -234,6 +241,10 @@ public:
     /// without the host's lock.
     void call_at(vtime t, std::function<void()> fn);
 
+    /// Keep `object` alive until no hook of this host is running (at once if none is), as a
+    /// removed device is kept: for objects a running hook may still point at.
+    void retire(std::shared_ptr<void const> object);
+
     /// Nothing is due now.
     bool idle() const;
     /// Items queued, due or not.
@@ -328,8 +339,26 @@ private:
     static void pin(driver& drv) noexcept { ++drv.book_.users; }
     void unpin(driver& drv);
 
-    /// Destroy what was removed and is no longer held, outside the lock.
+    /// Destroy what was removed and is no longer held, outside the lock; nothing while a hook
+    /// runs (the grace period of the rules above).
     void reap();
+
+    /// Lock held: call out of the host (a hook, remove(), a devres release, on_removed) with
+    /// the lock released; counted, so that reap() waits until no call-out runs.
+    template <class F>
+    void call_out(lock_t& lk, F&& fn) {
+        ++in_hooks_;
+        lk.unlock();
+        struct relock {
+            host& h;
+            lock_t& lk;
+            ~relock() {
+                lk.lock();
+                --h.in_hooks_;
+            }
+        } guard{*this, lk};
+        std::forward<F>(fn)();
+    }
 
     bus_entry& entry_of(device const& d);
 
@@ -465,6 +494,8 @@ private:
     std::vector<driver*> driver_order_;
     std::vector<std::unique_ptr<driver>> driver_zombies_;
     std::vector<std::unique_ptr<driver>> doomed_drivers_;
+    std::vector<std::shared_ptr<void const>> retired_;
+    std::size_t in_hooks_ = 0; // call-outs running, on any thread
 
     // targeted: key -> (device id, wait generation), in deferral order; stale entries are
     // skipped when the key appears. retry-all: the pending list.

@@ -59,6 +59,7 @@ enum class errc {
     decoder_busy,   ///< no free decoder, or the decoder is committed, locked or in a region
     commit_timeout, ///< neither Committed nor Error Not Committed within 20 ms
     commit_failed,  ///< the component set Error Not Committed
+    reset_failed,   ///< a decoder could not be reset: the core keeps it committed (in use)
     // --- DPA and HPA --------------------------------------------------------------------------
     dpa_order,         ///< DPA allocated or freed out of decoder-id order
     dpa_unallocated,   ///< the endpoint decoder has no DPA allocation
@@ -105,6 +106,7 @@ struct cxlfw::error_enum_traits<cxlfw::errc> {
         {decoder_busy, "the HDM decoder is busy"},
         {commit_timeout, "the HDM decoder commit timed out"},
         {commit_failed, "the HDM decoder reported Error Not Committed"},
+        {reset_failed, "the HDM decoder could not be reset and stays committed"},
         {dpa_order, "DPA allocated or freed out of decoder order"},
         {dpa_unallocated, "the endpoint decoder has no DPA allocation"},
         {partition_absent, "the device has no capacity in that partition"},

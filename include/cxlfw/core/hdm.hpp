@@ -9,7 +9,8 @@
 //   |                   |                                        | decoder_busy,               |
 //   |                   |                                        | commit_timeout,             |
 //   |                   |                                        | commit_failed               |
-//   | reset_decoder(d)  | cxl_decoder_reset                      | -                           |
+//   | reset_decoder(d)  | cxl_decoder_reset                      | reset_failed (the decoder   |
+//   |                   |                                        | stays enabled: in use)      |
 //
 // Commit follows CXL 2.0 §8.2.5.12.20: decoders commit in id order; software polls Committed /
 // Error Not Committed for 20 ms (the spec's 10 ms plus Linux's margin), on the virtual clock.
@@ -50,7 +51,7 @@ CXLFW_DECL fact_result<void> commit_decoder(decoder& d);
 
 /// Linux cxl_decoder_reset(): clear Commit and the range; out-of-order resets are done but
 /// leave commit_end where it is, as Linux does.
-CXLFW_DECL void reset_decoder(decoder& d);
+CXLFW_DECL fact_result<void> reset_decoder(decoder& d);
 
 // --- HDM decoder enumeration: the port driver's probe ------------------------------------------
 

@@ -31,6 +31,10 @@ enum class attach_when : std::uint8_t {
     now,      ///< cxl_mem binds the memdev before add_memdev returns, or the memdev is removed
               ///< and the fact returned (Linux 7.0 struct cxl_memdev_attach)
     whenever, ///< the memdev waits on the bus; the callback runs when cxl_mem binds it
+    /// As `now`, without the device link: when the memdev loses its path, cxl_mem lets it go
+    /// and the owner's detach handler (core/port.hpp) decides, instead of the owner's driver
+    /// being released. What a driver that degrades and later upgrades wants.
+    now_owner_decides,
 };
 
 /// Linux devm_cxl_add_memdev(): memN below `parent` (the device's PCI function). The memdev

@@ -216,6 +216,8 @@ public:
     CXLFW_DECL ~port() override;
 
     cxl_core& core() const noexcept { return *core_; }
+    /// Still in the core: neither removed nor being unregistered.
+    bool live() const noexcept { return !dead_ && !removing(); }
     port_kind kind() const noexcept { return kind_; }
     unsigned id() const noexcept { return id_; }
     /// The device this port stands for: ACPI0017 (root), the host bridge, the switch's
@@ -272,6 +274,10 @@ private:
     std::map<std::string, struct dport*, std::less<>> eps_;
     std::map<class region*, decoder*> region_decoders_;
     bool dead_ = false;
+    bool forgotten_ = false; ///< gone from the registry (removed); destroyed later
+
+    /// The host removed it: the registry forgets it now (it is destroyed later).
+    CXLFW_DECL void on_removed() noexcept override;
 };
 
 /// What a memdev's creator knows about the device (Linux struct cxl_dev_state).
@@ -294,6 +300,12 @@ struct memdev_desc {
 /// Linux 7.0 struct cxl_memdev_attach: runs in cxl_mem's probe once the endpoint is attached;
 /// an error fails the bind.
 using attach_probe = std::function<status(memdev&)>;
+
+/// A direct attach's owner, told that the memdev lost its path (its root, a port above it, or
+/// its link went; core/port.hpp set_detach_handler). True: the owner's binding takes it over
+/// (it releases its attach and decides again); false: the owner's driver is released, as
+/// Linux 7.0 does.
+using detach_handler = std::function<bool(memdev&)>;
 
 class memdev final : public base::device, public last_fact_keeper {
 public:
@@ -328,6 +340,10 @@ private:
     std::set<port*> interest_;    ///< ports whose eps_ name this memdev (its path to the root)
     std::vector<port*> ep_ports_; ///< endpoint ports made for it that still exist
     std::string owner_; ///< the device whose binding holds the attach (memdev or its driver's)
+    detach_handler on_detach_; ///< direct attach: the owner's say when the path goes
+    bool forgotten_ = false;   ///< gone from the registry (removed); destroyed later
+
+    CXLFW_DECL void on_removed() noexcept override;
 };
 
 /// A region (Linux struct cxl_region): HPA of a root decoder, interleaved over endpoint

@@ -105,6 +105,24 @@ CXLFW_DECL fact_result<std::pair<port*, dport*>> find_endpoint_parent(memdev& md
 /// driver at once; its HDM decoders come from the memdev's component registers.
 CXLFW_DECL fact_result<port*> add_endpoint(memdev& md, base::device* owner = nullptr);
 
+/// Whether the memdev is still attached: not being removed, with a live endpoint. A probe asks
+/// this after its hooks ran, because a removal, a root loss or a link drop delivered while
+/// they ran detaches the memdev under it (Linux re-checks cxlmd->endpoint under the port
+/// lock for the same reason). The fact says what went: device_removed, or the absence fact
+/// of the missing piece (root_absent, port_absent, link_down) so the policy can wait for it.
+CXLFW_DECL fact_result<void> still_attached(memdev& md);
+
+/// When an attach failed: the absence behind it, if its path is gone (device_removed, or
+/// root_absent, port_absent, link_down). A register read of all ones or a commit that never
+/// completes is what a lost path looks like from below; this says what it is, so a policy
+/// waits for the piece instead of failing the device for good.
+CXLFW_DECL std::optional<fact> path_absence(memdev& md);
+
+/// Direct attach: what the binding that attached `md` does when the memdev loses its path
+/// (instead of having its driver released). Called under the core's lock from the removal or
+/// link drop that detaches it; it must not call back into the core (queue the work).
+CXLFW_DECL void set_detach_handler(memdev& md, detach_handler handler);
+
 // --- links -------------------------------------------------------------------------------------
 
 /// The link below `dport` (a root port, downstream port or RCH) went down or came back.

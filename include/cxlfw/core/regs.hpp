@@ -86,8 +86,9 @@ CXLFW_DECL fact_result<std::uint8_t> read_pcie_port_number(hw::bus_ref cfg);
 /// (Linux is_cxl_restricted).
 CXLFW_DECL fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw::bus_ref cfg);
 
-/// The Device Serial Number extended capability (ID 3), if the function has one.
-CXLFW_DECL std::optional<std::uint64_t> read_serial_number(hw::bus_ref cfg);
+/// The Device Serial Number extended capability (ID 3): empty if the function has none (Linux
+/// pci_get_dsn() gives 0 then); a failed access is a fact, never a serial of 0.
+CXLFW_DECL fact_result<std::optional<std::uint64_t>> read_serial_number(hw::bus_ref cfg);
 
 } // namespace cxlfw::core
 

@@ -13,12 +13,16 @@
 //   | keep_media_not_ready(node)             | Memory_Active never sets, media stays not ready |
 //   | never_commit(node, decoder)            | Commit stays set; neither Committed nor Error   |
 //   |                                        | Not Committed ever appears                      |
+//   | after_nth(k, filter, action)           | `action` runs once, right after access k        |
+//   |                                        | matching `filter` completes, outside the        |
+//   |                                        | platform's lock (a removal, a link drop)        |
 //
 // A failed read returns hw::errc::access_fault; a failed write is dropped and returns it. A
 // command that a fail_nth rule (kind `command`) hits completes with Internal Error.
 //
 // access_counts are kept per node and region whether or not the hook is armed, so a test can
-// say "this driver made no RAS access".
+// say "this driver made no RAS access". record(true) keeps every access in order: the fault
+// points of a path, which a test then visits one by one (testing/fault_points.hpp).
 #pragma once
 
 #include <cxlfw/config.hpp>
@@ -30,6 +34,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <variant>
@@ -136,6 +141,22 @@ public:
     /// Decoder `decoder` of the component at `node` never finishes a commit.
     fault_rule_id never_commit(node_id node, unsigned decoder);
 
+    /// Run `action` once, right after the k-th (1-based, counted from now) access matching
+    /// `filter` has completed. The platform runs it outside its lock, so the action may change
+    /// the platform (surprise_remove, set_link, remove_acpi_root): what a probe sees when a
+    /// device goes away between two of its accesses.
+    fault_rule_id after_nth(std::uint64_t k, access_filter filter, std::function<void()> action);
+
+    /// Whether an action's access has completed (one relaxed load: the unarmed path's cost).
+    bool action_due() const noexcept { return due_pending_.load(std::memory_order_acquire); }
+    /// The actions whose access has completed, in order; the platform runs them.
+    std::vector<std::function<void()>> take_due();
+
+    /// Keep every access (and command) from now on, in order; record(false) stops.
+    void record(bool on);
+    /// What was recorded since the last record(true).
+    std::vector<access> recorded() const;
+
     /// Removes a rule; false if it was not armed.
     bool disarm(fault_rule_id id);
 
@@ -172,7 +193,14 @@ private:
         node_id node;
         unsigned decoder;
     };
-    using rule_kind = std::variant<nth_rule, register_rule, command_rule, media_rule, decoder_rule>;
+    struct action_rule {
+        access_filter filter;
+        std::uint64_t at = 1;
+        std::uint64_t seen = 0;
+        std::function<void()> action;
+    };
+    using rule_kind =
+        std::variant<nth_rule, register_rule, command_rule, media_rule, decoder_rule, action_rule>;
     struct rule {
         fault_rule_id id;
         rule_kind what;
@@ -186,12 +214,21 @@ private:
 
     bool match_access(access const& a);
 
+    /// Lock held: whether anything needs to see accesses.
+    void update_armed() noexcept {
+        armed_.store(!rules_.empty() || recording_, std::memory_order_relaxed);
+    }
+
     std::optional<spec::return_code> match_command(access const& a);
 
     std::atomic<bool> armed_{false};
     std::atomic<std::uint64_t> injected_{0};
+    std::atomic<bool> due_pending_{false};
     mutable std::mutex mutex_;
     std::vector<rule> rules_;
+    std::vector<std::function<void()>> due_;
+    bool recording_ = false;
+    std::vector<access> recorded_;
     std::uint32_t next_id_ = 1;
 };
 

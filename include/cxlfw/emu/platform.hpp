@@ -189,8 +189,13 @@ private:
                                         std::optional<std::uint64_t> value);
     result<std::uint64_t> rcrb_access(node& n, std::uint64_t off, unsigned width,
                                       std::optional<std::uint64_t> value);
+    /// The bus entry points (config reads and writes, MMIO) run the fault hook's due actions
+    /// (fault_hook::after_nth) once the access is complete and the mutex released.
     result<std::uint64_t> mmio_access(std::uint64_t address, unsigned width,
                                       std::optional<std::uint64_t> value);
+    result<std::uint64_t> mmio_dispatch(std::uint64_t address, unsigned width,
+                                        std::optional<std::uint64_t> value);
+    void run_due_actions();
 
     // --- state changes (impl/platform.ipp; mutex held) ---------------------------------------
 

@@ -22,6 +22,7 @@
 
 #include <cxlfw/base/host.hpp>
 #include <cxlfw/base/pci.hpp>
+#include <cxlfw/core/bus.hpp>
 #include <cxlfw/core/memdev.hpp>
 #include <cxlfw/core/pci.hpp>
 #include <cxlfw/core/port.hpp>
@@ -93,13 +94,26 @@ struct binding final : binding_base {
     base::pci_device* pci;
     mapped_registers regs;
     core::memdev_desc desc;
-    core::memdev* memdev = nullptr;
+    /// By name: the memdev may go (a removal, a link drop) while the binding stays.
+    std::string memdev_name;
+    /// The devres group that holds the attach (memdev, ports' interest, endpoint, regions).
+    base::devres_list::group_id cxl_group = 0;
+    /// Where media readiness is read (the memdev status with a mailbox; else the DVSEC).
+    std::optional<core::reg_block> media_status;
+    bool prepared = false; ///< steps 1-3 succeeded (a retry after a lost link runs them again)
     cxl_mode mode = attach::attaches ? cxl_mode::waiting : cxl_mode::none;
     std::string reason;
 
+    /// The memdev this binding registered, while the core still has it.
+    core::memdev* memdev() const {
+        if (memdev_name.empty() || !pci->host()) return nullptr;
+        core::cxl_core* c = core::find(*pci->host());
+        return c ? c->find_memdev(memdev_name) : nullptr;
+    }
+
     cxlfw::status run_on_cxl(core::memdev& md, base::device& owner) {
         cxl_ready<D> ctx{drv, *pci, md, regs, owner};
-        memdev = &md;
+        memdev_name = md.name();
         auto ok = drv.on_cxl(ctx);
         if (ok) {
             mode = cxl_mode::cxl;
@@ -110,7 +124,15 @@ struct binding final : binding_base {
 
     binding_status status() const override {
         binding_status s{driver_name<D>(), D::describe(), mode, reason, {}};
-        if (memdev) s.memdev = memdev->name();
+        core::memdev* md = memdev();
+        if (md) s.memdev = memdev_name;
+        // CXL only while the memdev still has its path: a mediated memdev that cxl_mem let go
+        // (its root, port or link went) waits for cxl_mem to attach it again.
+        if (s.mode == cxl_mode::cxl && (!md || !md->endpoint() || !md->endpoint()->live())) {
+            s.mode = cxl_mode::waiting;
+            s.reason = md && md->last_fact() ? md->last_fact()->message()
+                                             : memdev_name + " lost its CXL path";
+        }
         return s;
     }
 };
@@ -151,9 +173,13 @@ private:
     base::probe_outcome run(base::device& dev, bool timed_out) {
         auto* pci = dynamic_cast<base::pci_device*>(&dev);
         if (!pci) return base::failed(base::errc::wrong_device_type, dev.name());
-        auto& b = dev.devres().template emplace_named<binding<D>>("cxlfw:" + name(), *pci);
+        // Shared: the watcher and a re-decision after CXL is lost run outside this probe and
+        // hold it while they run (a removal during one of them releases the devres).
+        auto& held = dev.devres().template emplace_named<std::shared_ptr<binding<D>>>(
+            "cxlfw:" + name(), std::make_shared<binding<D>>(*pci));
+        binding<D>& b = *held;
         dev.set_drvdata<binding_base>(&b);
-        auto f = prepare(b);
+        auto f = prepare_once(b);
         if constexpr (!A::attaches) {
             // Nothing to attach, so no policy: a fact here is a failure.
             if (f) return base::failed(f->code, f->message());
@@ -162,11 +188,92 @@ private:
             if (f) {
                 if (f->code == errc::capability_mismatch)
                     return base::failed(f->code, f->message());
-                return react(b, *f, timed_out);
+                return react(b, *f, timed_out, held);
             }
-            if (auto again = try_attach(b)) return react(b, *again, timed_out);
+            if (auto again = attach_in_group(b, held)) return react(b, *again, timed_out, held);
             return base::bound();
         }
+    }
+
+    /// Steps 1-3 until they succeed once: a retry (the watcher) after they failed on a lost
+    /// link runs them again. Below a link that is down, what they read is all ones: the fact
+    /// is the link's, an absence, never a capability mismatch.
+    std::optional<core::fact> prepare_once(binding<D>& b) {
+        if (b.prepared) return std::nullopt;
+        auto f = prepare(b);
+        if (f) {
+            if (auto lf = link_fact(*b.pci)) return lf;
+            return f;
+        }
+        b.prepared = true;
+        return std::nullopt;
+    }
+
+    /// Step 4 in a devres group: a failed attach leaves nothing behind (the device goes on
+    /// without CXL objects), and a lost one can be released while the binding stays.
+    std::optional<core::fact> attach_in_group(binding<D>& b,
+                                              std::shared_ptr<binding<D>> const& self) {
+        auto& res = b.pci->devres();
+        auto const g = res.open_group("cxl_attach");
+        auto f = try_attach(b);
+        if (f) {
+            res.release_group(g, [](std::string_view) {});
+            return f;
+        }
+        b.cxl_group = g;
+        // A mediated memdev that waits (attach_when::whenever) is cxl_mem's to attach again,
+        // as Linux's Type-3 memdevs are; every other attach is this binding's to decide.
+        constexpr bool cxl_mem_retries = std::is_same_v<A, attach::mediated> &&
+                                         policy::react<P>(true) == reaction_kind::bind_and_wait;
+        if constexpr (!cxl_mem_retries)
+            if (core::memdev* md = b.memdev())
+                core::set_detach_handler(*md, [this, w = std::weak_ptr<binding<D>>{self}](
+                                                  core::memdev&) { return lost(w); });
+        return std::nullopt;
+    }
+
+    /// The direct attach's path went (core::set_detach_handler). A policy that defers or fails
+    /// without CXL has its driver released, as Linux 7.0 does; one that binds without CXL says
+    /// so at once and decides again once the core is done: its attach released, then tried
+    /// again, then degraded or waiting with a watcher (later upgraded) by its own rules.
+    bool lost(std::weak_ptr<binding<D>> const& w) {
+        constexpr auto r = policy::react<P>(true);
+        if (r == reaction_kind::defer || r == reaction_kind::fail) return false;
+        auto b = w.lock();
+        if (!b) return false;
+        b->mode = cxl_mode::waiting;
+        b->reason = "the CXL path went away; deciding again";
+        base::host& h = *b->pci->host();
+        h.call_at(h.now(), [this, w] {
+            if (auto sb = w.lock()) decide_again(*sb, sb);
+        });
+        return true;
+    }
+
+    void decide_again(binding<D>& b, std::shared_ptr<binding<D>> const& self) {
+        base::pci_device& pci = *b.pci;
+        pci.devres().release_group(std::exchange(b.cxl_group, 0), [](std::string_view) {});
+        if (pci.removing() || !pci.is_bound()) return;
+        auto f = attach_in_group(b, self);
+        if (!f) return; // the path is back already
+        base::host& h = *pci.host();
+        if (base::device* old = h.find_device(pci.name() + ":cxl_upgrade"))
+            (void)h.remove_device(*old);
+        switch (policy::react<P>(f->is_absence(), false)) {
+        case reaction_kind::bind_without_cxl:
+            if constexpr (may_bind_without_cxl_v<P>) b.drv.on_pcie_only(f->code);
+            b.mode = cxl_mode::pcie_only;
+            (void)bind_and_watch(b, *f, self);
+            return;
+        case reaction_kind::bind_and_wait:
+            b.mode = cxl_mode::waiting;
+            (void)bind_and_watch(b, *f, self);
+            return;
+        case reaction_kind::defer:
+        case reaction_kind::fail:
+            break;
+        }
+        (void)h.unbind(pci);
     }
 
     /// Steps 1-3: identity, registers, media and capacity.
@@ -220,10 +327,9 @@ private:
             if constexpr (has_v<D, cap::any_hdm>) d.component = b.regs.component;
             auto port_type = core::read_pcie_port_type(pci.config());
             d.rcd = port_type && *port_type == spec::pci::pcie::port_type_value::rc_endpoint;
-            std::optional<core::reg_block> media_status;
-            if constexpr (has_v<D, cap::mailbox>) media_status = b.regs.device->memdev;
+            if constexpr (has_v<D, cap::mailbox>) b.media_status = b.regs.device->memdev;
             // Not fatal here (Linux cxl_pci): the memdev records it, the attach reports it.
-            d.media_ready = core::wait_media_ready(pci, media_status, clock).has_value();
+            d.media_ready = core::wait_media_ready(pci, b.media_status, clock).has_value();
             if constexpr (has_v<D, cap::mailbox>) {
                 auto mbox = core::mailbox::setup(*b.regs.device, clock);
                 if (!mbox) return mbox.error();
@@ -236,10 +342,14 @@ private:
                 d.identify = cap->identify;
                 d.partition = cap->partition;
             } else {
+                d.ram_size = 0; // prepare may run again after a lost link
                 for (unsigned i = 0; i < dv->ranges.size() && i < dv->capability.hdm_count; ++i)
                     if (dv->ranges[i].present()) d.ram_size += dv->ranges[i].size;
             }
-            d.serial = core::read_serial_number(pci.config()).value_or(0);
+            auto serial = core::read_serial_number(pci.config());
+            if (!serial)
+                return core::fact{serial.error().code, pci.name() + ": " + serial.error().detail};
+            d.serial = serial->value_or(0);
         }
         return std::nullopt;
     }
@@ -256,25 +366,50 @@ private:
     /// Step 4. Empty: attached (on_cxl has run) or, for mediated + wait, registered to be.
     std::optional<core::fact> try_attach(binding<D>& b) {
         base::pci_device& pci = *b.pci;
+        if (!b.desc.media_ready) {
+            // Not ready at probe time. Below a link that is down that is the link's fact (a
+            // retry comes when it is up); otherwise it may have become ready since.
+            if (auto f = link_fact(pci)) return f;
+            b.desc.media_ready =
+                core::wait_media_ready(pci, b.media_status, pci.host()->clock()).has_value();
+        }
         if constexpr (std::is_same_v<A, attach::mediated>) {
-            constexpr bool wait = policy::react<P>(true) == reaction_kind::bind_and_wait;
-            auto when = wait ? core::attach_when::whenever : core::attach_when::now;
+            // Waiting: cxl_mem attaches whenever it can. Degrading: attached now, and a lost
+            // path is this binding's to decide (degrade, later upgrade). Otherwise Linux 7.0:
+            // attached now, and a lost path releases this driver.
+            constexpr auto r = policy::react<P>(true);
+            auto when = r == reaction_kind::bind_and_wait ? core::attach_when::whenever
+                        : r == reaction_kind::bind_without_cxl
+                            ? core::attach_when::now_owner_decides
+                            : core::attach_when::now;
             auto md = core::add_memdev(
                 pci, b.desc, [&b](core::memdev& m) { return b.run_on_cxl(m, m); }, when);
-            if (!md) return md.error();
-            b.memdev = *md;
+            if (!md) {
+                if (auto lf = md.error().is_absence() ? std::nullopt : link_fact(pci)) return lf;
+                return md.error();
+            }
+            b.memdev_name = (*md)->name();
+            if (pci.removing()) return core::fact{base::errc::device_removed, pci.name()};
+            // Attached now: a link drop or root loss after cxl_mem bound it (while this probe
+            // still ran) has detached it again, and nothing would tell this binding later.
+            if (when != core::attach_when::whenever)
+                if (auto ok = core::still_attached(**md); !ok) return ok.error();
             return std::nullopt;
         } else {
-            if (!b.memdev) {
+            core::memdev* found = b.memdev();
+            if (!found) {
                 auto d = b.desc;
                 d.direct = true;
                 auto md = core::add_memdev(pci, std::move(d));
                 if (!md) return md.error();
-                b.memdev = *md;
+                b.memdev_name = (*md)->name();
+                found = *md;
             }
-            core::memdev& md = *b.memdev;
+            core::memdev& md = *found;
             // Kept on the memdev as cxl_mem keeps its own: reports say why it is not attached.
             auto f = attach_direct(b, md);
+            if (f && !f->is_absence())
+                if (auto gone = core::path_absence(md)) f = *gone;
             md.set_last_fact(f);
             return f;
         }
@@ -289,43 +424,56 @@ private:
             if (auto ep = core::add_endpoint(md, &pci); !ep) return ep.error();
         if (auto ok = b.run_on_cxl(md, pci); !ok)
             return core::fact{ok.error(), md.name() + ": on_cxl failed"};
+        // on_cxl may have run while the path went (a removal, a root loss, a link drop).
+        if (auto ok = core::still_attached(md); !ok) return ok.error();
         return std::nullopt;
     }
 
+    /// link_down when the link above the function (its root or downstream port) is down.
+    static std::optional<core::fact> link_fact(base::pci_device const& pci) {
+        core::cxl_core* c = pci.host() ? core::find(*pci.host()) : nullptr;
+        if (!c || !pci.parent() || !c->link_is_down(pci.parent()->name())) return std::nullopt;
+        return core::link_down_fact(pci.parent()->name());
+    }
+
     /// Step 5: the absence policy's reaction to a fact, and nothing else.
-    base::probe_outcome react(binding<D>& b, core::fact const& f, bool timed_out) {
+    base::probe_outcome react(binding<D>& b, core::fact const& f, bool timed_out,
+                              std::shared_ptr<binding<D>> const& self) {
         switch (policy::react<P>(f.is_absence(), timed_out)) {
         case reaction_kind::defer:
             return base::deferred(*f.missing, f.message());
         case reaction_kind::bind_without_cxl:
             if constexpr (may_bind_without_cxl_v<P>) b.drv.on_pcie_only(f.code);
             b.mode = cxl_mode::pcie_only;
-            return bind_and_watch(b, f);
+            return bind_and_watch(b, f, self);
         case reaction_kind::bind_and_wait:
             b.mode = cxl_mode::waiting;
-            return bind_and_watch(b, f);
+            return bind_and_watch(b, f, self);
         case reaction_kind::fail:
             break;
         }
         return base::failed(f.code, f.message());
     }
 
-    base::probe_outcome bind_and_watch(binding<D>& b, core::fact const& f) {
+    base::probe_outcome bind_and_watch(binding<D>& b, core::fact const& f,
+                                       std::shared_ptr<binding<D>> const& self) {
         b.reason = f.message();
         if (!f.missing) return base::bound(); // nothing that arrives can change it
         base::pci_device& pci = *b.pci;
         base::host& h = *pci.host();
-        auto watcher = std::make_unique<upgrade_device>(pci.name() + ":cxl_upgrade",
-                                                        [this, &b]() -> std::optional<core::fact> {
-                                                            if constexpr (A::attaches) {
-                                                                auto again = try_attach(b);
-                                                                if (again)
-                                                                    b.reason = again->message();
-                                                                return again;
-                                                            } else {
-                                                                return std::nullopt;
-                                                            }
-                                                        });
+        auto retry = [this, w = std::weak_ptr<binding<D>>{self}]() -> std::optional<core::fact> {
+            auto sb = w.lock(); // the device's binding may end while the watcher probes
+            if (!sb) return core::fact{base::errc::device_removed, "the binding ended"};
+            if constexpr (A::attaches) {
+                auto again = prepare_once(*sb);
+                if (!again) again = attach_in_group(*sb, sb);
+                if (again) sb->reason = again->message();
+                return again;
+            } else {
+                return std::nullopt;
+            }
+        };
+        auto watcher = std::make_unique<upgrade_device>(pci.name() + ":cxl_upgrade", retry);
         auto added = h.add_device(std::move(watcher), &pci);
         if (!added) return base::failed(added.error(), "adding the CXL upgrade watcher");
         base::devm_add_action(pci, "cxl_upgrade", [&h, name = pci.name() + ":cxl_upgrade"] {

@@ -282,7 +282,11 @@ CXLFW_DECL void host::run_item(detail::work_item& item) {
         run_timeout_item(item);
         break;
     case detail::work_kind::call:
-        if (item.fn) item.fn();
+        if (item.fn) {
+            // Counted as a hook: what it holds outlives a removal it causes (host.hpp).
+            lock_t lk{mu_};
+            call_out(lk, [&] { item.fn(); });
+        }
         break;
     }
 }

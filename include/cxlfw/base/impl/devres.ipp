@@ -16,9 +16,21 @@ CXLFW_DECL void devres_list::add_action(std::string name, std::function<void()> 
     push(std::make_unique<action_node>(std::move(name), std::move(release)));
 }
 
+CXLFW_DECL devres_list::group_id devres_list::open_group(std::string name) {
+    auto n = std::make_unique<mark_node>(std::move(name));
+    std::lock_guard lk{mu_};
+    n->group = next_group_++;
+    group_id const id = n->group;
+    nodes_.push_back(std::move(n));
+    return id;
+}
+
 CXLFW_DECL std::size_t devres_list::size() const {
     std::lock_guard lk{mu_};
-    return nodes_.size();
+    std::size_t count = 0;
+    for (auto const& n : nodes_)
+        count += n->group == 0 ? 1 : 0;
+    return count;
 }
 
 CXLFW_DECL std::vector<std::string> devres_list::names() const {
@@ -26,7 +38,7 @@ CXLFW_DECL std::vector<std::string> devres_list::names() const {
     std::vector<std::string> out;
     out.reserve(nodes_.size());
     for (auto const& n : nodes_)
-        out.push_back(n->name);
+        if (n->group == 0) out.push_back(n->name);
     return out;
 }
 

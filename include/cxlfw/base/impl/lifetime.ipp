@@ -126,11 +126,27 @@ CXLFW_DECL void host::unpin(driver& drv) {
 CXLFW_DECL void host::reap() {
     std::vector<std::unique_ptr<device>> devs;
     std::vector<std::unique_ptr<driver>> drvs;
+    std::vector<std::shared_ptr<void const>> objs;
     {
         std::lock_guard lk{mu_};
+        if (in_hooks_ != 0) return; // a running hook may hold them: the last one's caller reaps
         devs.swap(doomed_);
         drvs.swap(doomed_drivers_);
+        objs.swap(retired_);
     }
+    // Newest first, as they were released.
+    while (!objs.empty())
+        objs.pop_back();
+    while (!devs.empty())
+        devs.pop_back();
+}
+
+CXLFW_DECL void host::retire(std::shared_ptr<void const> object) {
+    {
+        std::lock_guard lk{mu_};
+        retired_.push_back(std::move(object));
+    }
+    if (!context()) reap();
 }
 
 CXLFW_DECL std::vector<device*> host::bound_consumers_locked(device& d) {
@@ -167,14 +183,14 @@ CXLFW_DECL void host::unbind_locked(lock_t& lk, device& d, std::string_view caus
         e.text = std::string{cause};
         emit(std::move(e));
     }
-    lk.unlock();
-    try {
-        drv.remove(d);
-    } catch (...) { // nothing crosses layers; the binding ends regardless
-    }
-    release_devres(d, &drv);
-    d.clear_drvdata();
-    lk.lock();
+    call_out(lk, [&] {
+        try {
+            drv.remove(d);
+        } catch (...) { // nothing crosses layers; the binding ends regardless
+        }
+        release_devres(d, &drv);
+        d.clear_drvdata();
+    });
     d.driver_.store(nullptr, std::memory_order_release);
     b.bind_seq = 0;
     b.error = {};
@@ -219,6 +235,7 @@ CXLFW_DECL void host::remove_tree_locked(lock_t& lk, device& root) {
     auto order = subtree_locked(root);
     for (device* d : order) {
         d->book_.removing = true;
+        d->removing_.store(true, std::memory_order_release);
         pin(*d);
     }
     for (device* d : order)
@@ -240,12 +257,13 @@ CXLFW_DECL void host::remove_one_locked(lock_t& lk, device& d) {
     // was added outside any binding.
     bool busy = d.state() == device_state::probing || d.state() == device_state::unbinding;
     if (!busy && !d.devres().empty()) {
-        lk.unlock();
-        release_devres(d, nullptr);
-        lk.lock();
+        call_out(lk, [&] { release_devres(d, nullptr); });
         if (b.removed) return;
     }
     detach_locked(d);
+    // The device is gone from the host; what registered it elsewhere forgets it now, though
+    // it is destroyed only after the running hooks return.
+    call_out(lk, [&] { d.on_removed(); });
 }
 
 CXLFW_DECL void host::detach_locked(device& d) {

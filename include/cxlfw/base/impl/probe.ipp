@@ -92,9 +92,8 @@ CXLFW_DECL host::hook_result host::run_hook_locked(lock_t& lk, device& d, driver
         e.text = timed_out ? "on_deferral_timeout" : "probe";
         emit(std::move(e));
     }
-    lk.unlock();
-    probe_outcome out = call_hook(drv, d, timed_out);
-    lk.lock();
+    probe_outcome out = failed(errc::probe_exception, "the hook did not return");
+    call_out(lk, [&] { out = call_hook(drv, d, timed_out); });
 
     auto discard_reason = [&]() -> std::error_code {
         if (b.removing || b.removed) return errc::device_removed;
@@ -121,10 +120,10 @@ CXLFW_DECL host::hook_result host::run_hook_locked(lock_t& lk, device& d, driver
     }
 
     // The binding ends before it began: release what the probe acquired.
-    lk.unlock();
-    release_devres(d, &drv);
-    d.clear_drvdata();
-    lk.lock();
+    call_out(lk, [&] {
+        release_devres(d, &drv);
+        d.clear_drvdata();
+    });
     d.driver_.store(nullptr, std::memory_order_release);
     if (!discard) discard = discard_reason(); // a release may have removed the device
     hook_result r{std::move(out), true};

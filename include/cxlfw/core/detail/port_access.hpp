@@ -38,6 +38,7 @@ struct port_access {
 
     static port*& endpoint(memdev& m) { return m.endpoint_; }
     static std::string& owner(memdev& m) { return m.owner_; }
+    static detach_handler& on_detach(memdev& m) { return m.on_detach_; }
 
     static unsigned& ways(region& r) { return r.ways_; }
     static unsigned& granularity(region& r) { return r.granularity_; }

@@ -94,14 +94,32 @@ CXLFW_DECL fact_result<void> program_decoder(hdm_map const& hdm, decoder const& 
 }
 
 /// Clear Commit and zero base and size (Linux cxl_decoder_reset's register part).
-CXLFW_DECL void clear_decoder_regs(hdm_map const& hdm, unsigned n) {
+/// Linux cxl_decoder_reset()'s register part: Commit cleared, then base and size zeroed. Every
+/// access is checked and the Committed bit read back: a reset that did not happen is a fact
+/// (the caller keeps the decoder in use), never a decoder the core believes free.
+CXLFW_DECL fact_result<void> clear_decoder_regs(hdm_map const& hdm, unsigned n,
+                                                std::string const& name) {
     namespace h = spec::hdm;
     auto w = hdm.regs.window();
-    if (auto ctl = w.read<h::control>(n)) (void)w.write<h::control>(n, h::commit::set(*ctl, 0));
-    (void)w.write<h::size_high>(n, 0);
-    (void)w.write<h::size_low>(n, 0);
-    (void)w.write<h::base_high>(n, 0);
-    (void)w.write<h::base_low>(n, 0);
+    auto failed = [&](std::error_code ec, char const* what) {
+        return fact{errc::reset_failed, name + ": " + what + ": " + ec.message()};
+    };
+    auto ctl = w.read<h::control>(n);
+    if (!ctl) return failed(ctl.error(), "reading Control");
+    if (auto ok = w.write<h::control>(n, h::commit::set(*ctl, 0)); !ok)
+        return failed(ok.error(), "clearing Commit");
+    if (auto ok = w.write<h::size_high>(n, 0); !ok) return failed(ok.error(), "clearing Size High");
+    if (auto ok = w.write<h::size_low>(n, 0); !ok) return failed(ok.error(), "clearing Size Low");
+    if (auto ok = w.write<h::base_high>(n, 0); !ok) return failed(ok.error(), "clearing Base High");
+    if (auto ok = w.write<h::base_low>(n, 0); !ok) return failed(ok.error(), "clearing Base Low");
+    auto after = read_decoder_regs(hdm, n);
+    if (!after)
+        return fact{errc::reset_failed, name + ": reading it back: " + after.error().detail};
+    if (after->control.committed)
+        return fact{errc::reset_failed,
+                    name + ": still Committed after Commit was cleared" +
+                        std::string{after->control.lock_on_commit ? " (Lock-On-Commit)" : ""}};
+    return {};
 }
 
 /// Linux cxl_port_commit_reap(): commit_end drops past every decoder no longer enabled.
@@ -124,24 +142,33 @@ CXLFW_DECL fact_result<void> commit_decoder(decoder& d) {
         d.enabled = true;
         return {};
     }
-    auto const& hdm = p.hdm();
-    if (!hdm) return fact{errc::registers_absent, p.name() + " has no HDM decoder registers"};
+    if (!p.hdm()) return fact{errc::registers_absent, p.name() + " has no HDM decoder registers"};
+    // A copy: the port may lose its driver (and its register map) between two accesses of this
+    // commit; what was programmed must still be cleared through it.
+    std::optional<hdm_map> const hdm = p.hdm();
     if (p.commit_end() + 1 != static_cast<int>(d.id()))
         return fact{errc::decoder_busy, d.name() + ": out of order commit, expected decoder" +
                                             std::to_string(p.id()) + "." +
                                             std::to_string(p.commit_end() + 1)};
     if (auto ok = detail::program_decoder(*hdm, d); !ok) {
-        detail::clear_decoder_regs(*hdm, d.id());
+        (void)detail::clear_decoder_regs(*hdm, d.id(), d.name()); // best effort; not committed
         return ok.error();
     }
     port_access::commit_end(p) = static_cast<int>(d.id());
     auto& clock = p.core().clock();
     auto const fail = [&](fact f) -> fact_result<void> {
-        detail::clear_decoder_regs(*hdm, d.id());
+        if (auto undone = detail::clear_decoder_regs(*hdm, d.id(), d.name()); !undone) {
+            // The hardware may still commit it: keep it in use, and say both.
+            d.enabled = true;
+            return fact{f.code, f.detail + "; " + undone.error().message()};
+        }
         detail::reap_commit_end(p);
         return f;
     };
     for (vtime waited{}; waited < commit_timeout; waited += commit_poll) {
+        if (!p.live() || !p.hdm())
+            return fail(fact{errc::commit_failed,
+                             d.name() + ": its port went away while it was committed"});
         auto r = read_decoder_regs(*hdm, d.id());
         if (!r) return fail(r.error());
         if (r->control.error_not_committed)
@@ -157,15 +184,29 @@ CXLFW_DECL fact_result<void> commit_decoder(decoder& d) {
                      d.name() + ": neither Committed nor Error Not Committed after 20 ms"});
 }
 
-CXLFW_DECL void reset_decoder(decoder& d) {
+CXLFW_DECL fact_result<void> reset_decoder(decoder& d) {
     port& p = d.owner();
     std::lock_guard lk{p.core().mutex()};
-    if (!d.enabled) return;
+    // A commit still in flight (commit_end reached it, Committed not yet seen) is reset too:
+    // the hardware may complete it after the core gave up on it.
+    bool const in_flight = p.commit_end() >= static_cast<int>(d.id());
+    if (!d.enabled && !in_flight) return {};
+    if (!d.passthrough) {
+        auto const& hdm = p.hdm();
+        if (!hdm) {
+            d.enabled = true; // as the hardware may have it
+            return fact{errc::reset_failed,
+                        d.name() + ": its port's HDM registers are no longer mapped"};
+        }
+        if (auto ok = detail::clear_decoder_regs(*hdm, d.id(), d.name()); !ok) {
+            d.enabled = true; // as the hardware may have it
+            return ok.error();
+        }
+    }
     d.enabled = false;
     d.locked = false;
-    if (d.passthrough) return;
-    if (auto const& hdm = p.hdm()) detail::clear_decoder_regs(*hdm, d.id());
     if (p.commit_end() == static_cast<int>(d.id())) detail::reap_commit_end(p);
+    return {};
 }
 
 // --- HDM decoder enumeration: the port driver's probe ------------------------------------------
@@ -192,6 +233,10 @@ CXLFW_DECL void release_decoders(port& p) {
                         }
         }
     }
+    // A running hook (a region being committed when the port's driver went) may hold them:
+    // retired, destroyed when no hook runs.
+    for (auto& d : decs)
+        p.core().host().retire(std::shared_ptr<decoder const>{std::move(d)});
     decs.clear();
     port_access::hdm(p).reset();
     port_access::commit_end(p) = -1;

@@ -55,7 +55,7 @@ CXLFW_DECL fact_result<memdev*> add_memdev(base::device& parent, memdev_desc des
         return f;
     }
     // The PCI function depends on its memdev: losing the memdev releases the PCI driver.
-    (void)h.add_link(parent, *raw);
+    if (when == attach_when::now) (void)h.add_link(parent, *raw);
     return raw;
 }
 

@@ -23,6 +23,11 @@ CXLFW_DECL base::device* grandparent(base::device const* dev) {
     return dev && dev->parent() ? dev->parent()->parent() : nullptr;
 }
 
+/// The memdev went away while a hook worked on it (a removal delivered inside a probe).
+CXLFW_DECL fact removed_fact(memdev const& md) {
+    return fact{base::errc::device_removed, md.name() + " is being removed"};
+}
+
 /// A host error as a fact.
 CXLFW_DECL fact host_fact(std::error_code ec, std::string detail) {
     return fact{ec, std::move(detail)};
@@ -74,14 +79,22 @@ CXLFW_DECL void unregister_port(port& p);
 CXLFW_DECL void detach_memdev(cxl_core& core, memdev& md) {
     base::host& h = core.host();
     if (md.is_bound()) {
+        // Mediated: cxl_mem lets it go (and with the device link of attach_when::now, the
+        // owner's driver goes first); an owner that decides for itself is told.
+        if (auto& handler = port_access::on_detach(md)) (void)handler(md);
         (void)h.unbind(md);
         return;
     }
     std::string const owner = port_access::owner(md);
     if (!owner.empty() && owner != md.name())
         if (base::device* o = h.find_device(owner); o && o->is_bound()) {
-            (void)h.unbind(*o);
-            return;
+            auto& handler = port_access::on_detach(md);
+            if (!handler || !handler(md)) {
+                (void)h.unbind(*o);
+                return;
+            }
+            // The owner's binding took it over: the endpoint goes now, the rest with its
+            // attach when the binding releases it.
         }
     if (port* ep = md.endpoint()) {
         port_access::endpoint(md) = nullptr;
@@ -134,11 +147,14 @@ CXLFW_DECL void unregister_port(port& p) {
     std::sort(children.rbegin(), children.rend());
     for (auto const& [id, name] : children)
         if (port* c = core.find_port_any(name)) unregister_port(*c);
+    std::string orphan; // a memdev whose endpoint goes from under its binding
     if (p.kind() == port_kind::endpoint) {
         for (auto const& d : p.decoders())
             kill_region(*d);
-        if (memdev* md = p.endpoint_memdev(); md && md->endpoint() == &p)
+        if (memdev* md = p.endpoint_memdev(); md && md->endpoint() == &p) {
             port_access::endpoint(*md) = nullptr;
+            orphan = md->name();
+        }
     } else {
         auto eps = port_access::eps(p);
         for (auto const& [name, dp] : eps)
@@ -148,12 +164,21 @@ CXLFW_DECL void unregister_port(port& p) {
     if (p.kind() == port_kind::root) {
         for (region* r : core.regions())
             if (&r->root().owner() == &p) delete_region(*r);
+        // Regions and running hooks may point at them: retired, not destroyed here.
+        for (auto& d : port_access::decoders(p))
+            core.host().retire(std::shared_ptr<decoder const>{std::move(d)});
         port_access::decoders(p).clear();
         port_access::root(core) = nullptr;
     }
     auto& by = port_access::by_uport(core);
     if (auto it = by.find(p.uport()); it != by.end() && it->second == &p) by.erase(it);
     (void)core.host().remove_device(p);
+    // An endpoint that went with a port above it (the root, a switch, a link): the binding that
+    // holds the memdev's attach is released too, so nothing stays bound on a path that is gone
+    // (Linux: the port's removal schedules cxl_memdev detach). A binding ending on its own
+    // path got here through its own release and is not bound any more.
+    if (!orphan.empty())
+        if (memdev* md = core.find_memdev(orphan)) detail::detach_memdev(core, *md);
 }
 
 enum class step { added, again };
@@ -289,6 +314,9 @@ CXLFW_DECL fact_result<port*> add_port(port& parent, base::device& uport, dport&
                                        std::optional<reg_block> component) {
     cxl_core& core = parent.core();
     std::lock_guard lk{core.mutex()};
+    if (!parent.live() || uport.removing())
+        return port_absent_fact(uport.name(),
+                                parent.name() + " or " + uport.name() + " is going away");
     if (port* p = core.port_by_uport(uport.name())) return p;
     unsigned const id = port_access::alloc_port_id(core, uport.name());
     auto const kind =
@@ -311,6 +339,7 @@ CXLFW_DECL fact_result<port*> add_port(port& parent, base::device& uport, dport&
 CXLFW_DECL fact_result<void> enumerate_ports(memdev& md, base::device* owner) {
     cxl_core& core = md.core();
     std::lock_guard lk{core.mutex()};
+    if (md.removing()) return detail::removed_fact(md);
     if (md.rcd()) return {};
     base::device& own = owner ? *owner : md;
     port_access::owner(md) = own.name();
@@ -365,9 +394,36 @@ CXLFW_DECL fact_result<std::pair<port*, dport*>> find_endpoint_parent(memdev& md
     return std::pair{root, dp};
 }
 
+CXLFW_DECL void set_detach_handler(memdev& md, detach_handler handler) {
+    std::lock_guard lk{md.core().mutex()};
+    port_access::on_detach(md) = std::move(handler);
+}
+
+CXLFW_DECL std::optional<fact> path_absence(memdev& md) {
+    cxl_core& core = md.core();
+    std::lock_guard lk{core.mutex()};
+    if (md.removing()) return detail::removed_fact(md);
+    auto at = find_endpoint_parent(md);
+    if (!at) {
+        if (at.error().is_absence()) return at.error();
+        return std::nullopt;
+    }
+    if (core.link_is_down(at->second->dev)) return link_down_fact(at->second->dev);
+    return std::nullopt;
+}
+
+CXLFW_DECL fact_result<void> still_attached(memdev& md) {
+    std::lock_guard lk{md.core().mutex()};
+    if (md.removing()) return detail::removed_fact(md);
+    if (port* ep = md.endpoint(); ep && ep->live()) return {};
+    if (auto f = path_absence(md)) return *f;
+    return port_absent_fact(md.name(), md.name() + " lost its endpoint while it was probed");
+}
+
 CXLFW_DECL fact_result<port*> add_endpoint(memdev& md, base::device* owner) {
     cxl_core& core = md.core();
     std::lock_guard lk{core.mutex()};
+    if (md.removing()) return detail::removed_fact(md);
     if (md.endpoint())
         return fact{errc::already_attached, md.name() + " has " + md.endpoint()->name()};
     auto at = find_endpoint_parent(md);
@@ -402,6 +458,14 @@ CXLFW_DECL fact_result<port*> add_endpoint(memdev& md, base::device* owner) {
         fact f = out.error() == base::errc::no_driver ? no_port_driver_fact(ep->name())
                  : ep->last_fact()                    ? *ep->last_fact()
                                                       : fact{out.error(), out.message()};
+        // Removed while it probed: its path went (the root, a port, the link). Say which, as
+        // an absence a policy can wait on, rather than the endpoint's discarded probe.
+        if (ep->removing() && !md.removing()) {
+            if (auto path = find_endpoint_parent(md); !path)
+                f = path.error();
+            else if (core.link_is_down(path->second->dev))
+                f = link_down_fact(path->second->dev);
+        }
         detail::unregister_port(*ep);
         return f;
     }

@@ -252,10 +252,8 @@ CXLFW_DECL fact_result<void> detach_target(region& r, unsigned pos) {
         return fact{errc::invalid_position, "position " + detail::str(pos) + " out of range"};
     decoder* ep = r.targets()[pos];
     if (!ep) return {};
-    if (r.state() == region_state::committed) {
-        detail::decode_reset(r, r.ways());
-        port_access::state(r) = region_state::active;
-    }
+    // Committed, or a commit cut short: what the hardware decodes goes first.
+    (void)reset_region(r);
     if (r.state() == region_state::active) {
         detail::teardown_targets(r);
         port_access::state(r) = region_state::sized;
@@ -277,16 +275,39 @@ CXLFW_DECL fact_result<void> commit_region(region& r) {
     if (r.state() == region_state::committed) return {};
     if (r.state() < region_state::active)
         return fact{errc::region_not_ready, r.name() + " does not have all its targets"};
+    // Each commit is register accesses, and a port may go between two of them (a removal or
+    // a link drop delivered then): every step looks the region's decoders up afresh, and a
+    // region that lost one stops with a fact instead of committing half a path.
+    auto decoder_at = [&r](port& p) -> decoder* {
+        auto& rd = port_access::region_decoders(p);
+        auto it = rd.find(&r);
+        return it == rd.end() ? nullptr : it->second;
+    };
+    auto lost = [&r](unsigned pos) {
+        return fact{errc::commit_failed, r.name() + ": position " + std::to_string(pos) +
+                                             " lost its decoders while committing (a port on "
+                                             "its path went away)"};
+    };
+    // What this commit started, newest last: undone in reverse on failure, through the
+    // decoders themselves (the region may have lost them meanwhile; they outlive that).
+    std::vector<decoder*> started;
+    auto undo = [&](fact f) -> fact_result<void> {
+        for (auto it = started.rbegin(); it != started.rend(); ++it)
+            if (auto ok = reset_decoder(**it); !ok) f.detail += "; " + ok.error().message();
+        return f;
+    };
     for (unsigned i = 0; i < r.ways(); ++i) {
-        auto path = detail::path_of(r.targets()[i]->owner());
+        decoder* t = r.targets()[i];
+        if (!t || r.state() < region_state::active) return undo(lost(i));
+        auto path = detail::path_of(t->owner());
         for (std::size_t k = 0; k < path.size(); ++k) {
-            decoder* d = port_access::region_decoders(*path[k]).at(&r);
-            if (auto ok = commit_decoder(*d); !ok) {
-                for (std::size_t j = path.size(); j-- > 0;)
-                    reset_decoder(*port_access::region_decoders(*path[j]).at(&r));
-                detail::decode_reset(r, i);
-                return ok.error();
-            }
+            decoder* d = path[k]->live() ? decoder_at(*path[k]) : nullptr;
+            if (!d) return undo(lost(i));
+            bool const was = d->enabled;
+            auto ok = commit_decoder(*d);
+            if (!was) started.push_back(d);
+            if (!ok) return undo(ok.error());
+            if (d->region != &r) return undo(lost(i)); // torn down while it committed
         }
     }
     port_access::state(r) = region_state::committed;
@@ -295,9 +316,11 @@ CXLFW_DECL fact_result<void> commit_region(region& r) {
 
 CXLFW_DECL fact_result<void> reset_region(region& r) {
     std::lock_guard lk{r.root().owner().core().mutex()};
-    if (r.state() != region_state::committed) return {};
+    if (r.state() < region_state::active) return {};
+    // Also an active region: a commit cut short (a port went between two of its register
+    // accesses) may have committed some decoders already; reset_decoder skips the others.
     detail::decode_reset(r, r.ways());
-    port_access::state(r) = region_state::active;
+    if (r.state() == region_state::committed) port_access::state(r) = region_state::active;
     return {};
 }
 
@@ -307,7 +330,12 @@ CXLFW_DECL void delete_region(region& r) {
     (void)reset_region(r);
     for (unsigned pos = 0; pos < r.targets().size(); ++pos)
         (void)detach_target(r, pos);
-    port_access::regions(core).erase(r.id());
+    // A hook may still hold it (the probe that created it): the host keeps it until none runs.
+    auto& regions = port_access::regions(core);
+    if (auto it = regions.find(r.id()); it != regions.end()) {
+        core.host().retire(std::shared_ptr<region const>{std::move(it->second)});
+        regions.erase(it);
+    }
 }
 
 // --- translation -------------------------------------------------------------------------------

@@ -157,6 +157,7 @@ CXLFW_DECL void cxl_core::note(std::string text) {
 CXLFW_DECL void cxl_core::forget(port& p) {
     // Only the objects linked to p are visited: the teardown of N ports stays linear.
     std::lock_guard lk{mu_};
+    if (std::exchange(p.forgotten_, true)) return;
     if (auto it = ports_.find(p.id()); it != ports_.end() && it->second == &p) ports_.erase(it);
     if (auto it = port_names_.find(p.name()); it != port_names_.end() && it->second == &p)
         port_names_.erase(it);
@@ -176,6 +177,7 @@ CXLFW_DECL void cxl_core::forget(port& p) {
     for (auto const& [name, dp] : p.eps_)
         if (auto it = memdev_names_.find(name); it != memdev_names_.end())
             it->second->interest_.erase(&p);
+    p.eps_.clear();
     // Regions that use this port's decoders lose them: drop them without touching hardware
     // (the orderly paths reset and delete regions before a port goes).
     for (auto it = regions_.begin(); it != regions_.end();) {
@@ -195,6 +197,9 @@ CXLFW_DECL void cxl_core::forget(port& p) {
                     t->region = nullptr;
                     t->pos = -1;
                 }
+            // A hook may still hold it (a probe whose path went away): the host keeps it
+            // until no hook runs.
+            host_->retire(std::shared_ptr<region const>{std::move(it->second)});
             it = regions_.erase(it);
         } else {
             ++it;
@@ -204,6 +209,7 @@ CXLFW_DECL void cxl_core::forget(port& p) {
 
 CXLFW_DECL void cxl_core::forget(memdev& m) {
     std::lock_guard lk{mu_};
+    if (std::exchange(m.forgotten_, true)) return;
     if (auto it = memdevs_.find(m.id()); it != memdevs_.end() && it->second == &m)
         memdevs_.erase(it);
     if (auto it = memdev_names_.find(m.name()); it != memdev_names_.end() && it->second == &m)
@@ -211,11 +217,21 @@ CXLFW_DECL void cxl_core::forget(memdev& m) {
     memdev_ids_.erase(m.id());
     for (auto* p : m.interest_)
         p->eps_.erase(m.name());
+    m.interest_.clear();
     for (auto* p : m.ep_ports_)
         if (p->memdev_ == &m) p->memdev_ = nullptr;
+    m.ep_ports_.clear();
+}
+
+CXLFW_DECL void port::on_removed() noexcept {
+    core_->forget(*this);
 }
 
 CXLFW_DECL port::~port() {
+    core_->forget(*this);
+}
+
+CXLFW_DECL void memdev::on_removed() noexcept {
     core_->forget(*this);
 }
 

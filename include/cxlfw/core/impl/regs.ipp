@@ -160,13 +160,19 @@ CXLFW_DECL fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw:
     return static_cast<p::port_type_value>(p::port_type::get(static_cast<std::uint16_t>(*caps)));
 }
 
-CXLFW_DECL std::optional<std::uint64_t> read_serial_number(hw::bus_ref cfg) {
+CXLFW_DECL fact_result<std::optional<std::uint64_t>> read_serial_number(hw::bus_ref cfg) {
     auto cap = hw::find_ext_cap(cfg, static_cast<std::uint16_t>(spec::pci::ext_cap::serial_number));
-    if (!cap) return std::nullopt;
+    if (!cap) {
+        if (cap.error() == hw::errc::ext_cap_not_found ||
+            cap.error() == hw::errc::extended_space_absent)
+            return std::optional<std::uint64_t>{};
+        return fact{cap.error(), "finding the Device Serial Number capability"};
+    }
     auto lo = cfg.read(cap->offset + 4u, 4);
+    if (!lo) return fact{lo.error(), "reading the Device Serial Number (low dword)"};
     auto hi = cfg.read(cap->offset + 8u, 4);
-    if (!lo || !hi) return std::nullopt;
-    return (*hi << 32) | *lo;
+    if (!hi) return fact{hi.error(), "reading the Device Serial Number (high dword)"};
+    return std::optional<std::uint64_t>{(*hi << 32) | *lo};
 }
 
 } // namespace cxlfw::core

@@ -14,6 +14,9 @@ CXLFW_DECL base::probe_outcome cxl_mem::probe(base::device& dev) {
     auto* md = dynamic_cast<core::memdev*>(&dev);
     if (!md) return base::failed(base::errc::wrong_device_type, dev.name());
     auto fail = [&](core::fact f) {
+        // A failure on a path that went is that path's absence (cxl_mem retries on it).
+        if (!f.is_absence())
+            if (auto gone = core::path_absence(*md)) f = *gone;
         auto out = base::failed(f.code, f.message());
         md->set_last_fact(std::move(f));
         return out;
@@ -25,6 +28,8 @@ CXLFW_DECL base::probe_outcome cxl_mem::probe(base::device& dev) {
     if (auto const& attach = md->probe())
         if (auto ok = attach(*md); !ok)
             return fail(core::fact{ok.error(), md->name() + ": the attach callback failed"});
+    // What the callback ran may have lost the path (a removal or link drop inside it).
+    if (auto ok = core::still_attached(*md); !ok) return fail(ok.error());
     md->set_last_fact(std::nullopt);
     return base::bound();
 }

@@ -39,6 +39,9 @@ CXLFW_DECL status mmio_bus::write(std::uint64_t address, unsigned width, std::ui
 CXLFW_DECL bool platform::reachable(node const& n) noexcept {
     if (!n.present()) return false;
     for (node const* p = n.parent_ptr_; p; p = p->parent_ptr_) {
+        // ACPI0017 is a firmware object, not a bus: its removal (remove_acpi_root) takes the
+        // CXL root away from the OS, not the host bridges' registers or the PCIe tree below.
+        if (p->kind_ == node_kind::cxl_root) break;
         if (!p->present()) return false;
         if (p->has_link() && !p->link_up()) return false;
     }
@@ -144,23 +147,37 @@ result<std::uint64_t> platform::dword_access(node& n, region r, std::uint64_t at
     return 0;
 }
 
+CXLFW_DECL void platform::run_due_actions() {
+    if (!faults_.action_due()) [[likely]]
+        return;
+    for (auto& action : faults_.take_due())
+        action();
+}
+
 CXLFW_DECL result<std::uint64_t> platform::config_read(node& n, std::uint64_t off, unsigned width) {
     if (auto ok = hw::check_access(off, width, spec::pci::config_size); !ok) return ok.error();
     if (!n.is_pci()) return errc::no_config_space;
-    std::lock_guard lock{mutex_};
-    auto const ctx = config_ctx(n);
-    return dword_access(n, region::config, off, off, width, std::nullopt,
-                        detail::config_view{n.profile_->config, n.cfg_, ctx});
+    auto r = [&] {
+        std::lock_guard lock{mutex_};
+        auto const ctx = config_ctx(n);
+        return dword_access(n, region::config, off, off, width, std::nullopt,
+                            detail::config_view{n.profile_->config, n.cfg_, ctx});
+    }();
+    run_due_actions();
+    return r;
 }
 
 CXLFW_DECL status platform::config_write(node& n, std::uint64_t off, unsigned width,
                                          std::uint64_t value) {
     if (auto ok = hw::check_access(off, width, spec::pci::config_size); !ok) return ok.error();
     if (!n.is_pci()) return errc::no_config_space;
-    std::lock_guard lock{mutex_};
-    auto const ctx = config_ctx(n);
-    auto const r = dword_access(n, region::config, off, off, width, value,
-                                detail::config_view{n.profile_->config, n.cfg_, ctx});
+    auto r = [&] {
+        std::lock_guard lock{mutex_};
+        auto const ctx = config_ctx(n);
+        return dword_access(n, region::config, off, off, width, value,
+                            detail::config_view{n.profile_->config, n.cfg_, ctx});
+    }();
+    run_due_actions();
     if (!r) return r.error();
     return {};
 }
@@ -209,6 +226,13 @@ CXLFW_DECL platform::mmio_range const* platform::find_range(std::uint64_t addres
 
 CXLFW_DECL result<std::uint64_t> platform::mmio_access(std::uint64_t address, unsigned width,
                                                        std::optional<std::uint64_t> value) {
+    auto r = mmio_dispatch(address, width, value);
+    run_due_actions();
+    return r;
+}
+
+CXLFW_DECL result<std::uint64_t> platform::mmio_dispatch(std::uint64_t address, unsigned width,
+                                                         std::optional<std::uint64_t> value) {
     if (auto ok = hw::check_access(address, width, ~std::uint64_t{0}); !ok) return ok.error();
     std::lock_guard lock{mutex_};
     auto const* r = find_range(address, width);

@@ -78,12 +78,35 @@ CXLFW_DECL fault_rule_id fault_hook::never_commit(node_id node, unsigned decoder
     return add(decoder_rule{node, decoder});
 }
 
+CXLFW_DECL fault_rule_id fault_hook::after_nth(std::uint64_t k, access_filter filter,
+                                               std::function<void()> action) {
+    return add(action_rule{filter, k == 0 ? 1 : k, 0, std::move(action)});
+}
+
+CXLFW_DECL std::vector<std::function<void()>> fault_hook::take_due() {
+    std::lock_guard lock{mutex_};
+    due_pending_.store(false, std::memory_order_release);
+    return std::exchange(due_, {});
+}
+
+CXLFW_DECL void fault_hook::record(bool on) {
+    std::lock_guard lock{mutex_};
+    if (on) recorded_.clear();
+    recording_ = on;
+    update_armed();
+}
+
+CXLFW_DECL std::vector<access> fault_hook::recorded() const {
+    std::lock_guard lock{mutex_};
+    return recorded_;
+}
+
 CXLFW_DECL bool fault_hook::disarm(fault_rule_id id) {
     std::lock_guard lock{mutex_};
     for (auto it = rules_.begin(); it != rules_.end(); ++it) {
         if (it->id == id) {
             rules_.erase(it);
-            armed_.store(!rules_.empty(), std::memory_order_relaxed);
+            update_armed();
             return true;
         }
     }
@@ -93,7 +116,9 @@ CXLFW_DECL bool fault_hook::disarm(fault_rule_id id) {
 CXLFW_DECL void fault_hook::clear() {
     std::lock_guard lock{mutex_};
     rules_.clear();
-    armed_.store(false, std::memory_order_relaxed);
+    due_.clear();
+    due_pending_.store(false, std::memory_order_release);
+    update_armed();
 }
 
 CXLFW_DECL std::size_t fault_hook::rule_count() const {
@@ -105,13 +130,22 @@ CXLFW_DECL fault_rule_id fault_hook::add(rule_kind what) {
     std::lock_guard lock{mutex_};
     auto const id = fault_rule_id{next_id_++};
     rules_.push_back(rule{id, std::move(what)});
-    armed_.store(true, std::memory_order_relaxed);
+    update_armed();
     return id;
 }
 
 CXLFW_DECL bool fault_hook::match_nth_and_registers(access const& a) {
+    if (recording_) recorded_.push_back(a);
     bool fail = false;
+    bool spent = false;
     for (auto& r : rules_) {
+        if (auto* act = std::get_if<action_rule>(&r.what)) {
+            if (!act->filter.matches(a) || ++act->seen != act->at) continue;
+            due_.push_back(std::exchange(act->action, {}));
+            due_pending_.store(true, std::memory_order_release);
+            spent = true;
+            continue;
+        }
         if (auto* n = std::get_if<nth_rule>(&r.what)) {
             if (!n->filter.matches(a)) continue;
             ++n->seen;
@@ -123,6 +157,13 @@ CXLFW_DECL bool fault_hook::match_nth_and_registers(access const& a) {
             std::uint64_t const hi = lo + (a.width == 0 ? 1 : a.width);
             if (lo < std::uint64_t{g->offset} + g->length && g->offset < hi) fail = true;
         }
+    }
+    if (spent) {
+        std::erase_if(rules_, [](rule const& r) {
+            auto const* act = std::get_if<action_rule>(&r.what);
+            return act && !act->action;
+        });
+        update_armed();
     }
     return fail;
 }

@@ -7,6 +7,9 @@
 namespace cxlfw::core {
 
 CXLFW_DECL void port_access::add_ep(port& p, memdev& m, dport* dp) {
+    // Removed objects take no new links: each side forgets the other when it goes, and only
+    // through the registry.
+    if (p.forgotten_ || m.forgotten_) return;
     p.eps_[m.name()] = dp;
     m.interest_.insert(&p);
 }

@@ -130,7 +130,9 @@ CXLFW_DECL void decode_reset(region& r, unsigned count) {
         auto path = path_of(t->owner());
         for (auto it = path.rbegin(); it != path.rend(); ++it) {
             auto& rd = port_access::region_decoders(**it);
-            if (auto d = rd.find(&r); d != rd.end()) reset_decoder(*d->second);
+            // A decoder that does not reset stays enabled (in use) in the core; the region
+            // goes on being torn down (Linux cxl_region_decode_reset() carries on too).
+            if (auto d = rd.find(&r); d != rd.end()) (void)reset_decoder(*d->second);
         }
     }
 }

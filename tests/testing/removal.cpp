@@ -1,0 +1,190 @@
+// Removal, root loss and link loss delivered after every register access of a probe path
+// (issue 13, "Lifetimes"): no dangling pointer (this runs under ASan+UBSan in CI), the invariant
+// checker clean right after, and again once the piece comes back, with what should re-attach
+// re-attached.
+//
+// Bounded by default (every 5th access, plus the first and the last); CXLFW_EXHAUSTIVE=1 visits
+// every one (docs/reliability.md records that run).
+#include <cxlfw/emu/platform.hpp>
+#include <cxlfw/emu/topologies.hpp>
+#include <cxlfw/policy/policy.hpp>
+#include <cxlfw/testing/check.hpp>
+#include <cxlfw/testing/machine.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <functional>
+#include <string>
+
+using namespace cxlfw;
+using namespace cxlfw::policy;
+
+namespace {
+
+constexpr std::string_view accel = "0000:17:00.0"; // cxl_test's Type-2 device
+
+template <class Attach>
+struct removal_accel
+    : cxlfw::driver<removal_accel<Attach>, type2<cap::hdm<1>>, Attach, when_absent::degrade> {
+    static constexpr std::string_view name = "removal_accel";
+    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
+    cxlfw::status on_cxl(cxlfw::cxl_ready<removal_accel>& cxl) {
+        auto r = cxl.map_region(256_MiB);
+        if (!r) return r.error();
+        return {};
+    }
+    void on_pcie_only(std::error_code) {}
+};
+
+enum class loss { device, root, link };
+
+std::string_view to_string(loss l) {
+    switch (l) {
+    case loss::device:
+        return "device removed";
+    case loss::root:
+        return "ACPI root removed";
+    case loss::link:
+        return "link down";
+    }
+    return "?";
+}
+
+/// A probe path: how to boot before it, the device it probes, and the path itself.
+struct probe_path {
+    std::string name;
+    bool stock_settle; // the path is the stock drivers' boot (Type-3)
+    std::function<void(testing::machine&)> run;
+    std::string device; // the PCI function whose removal or link is lost
+};
+
+std::unique_ptr<testing::machine> boot(probe_path const& p) {
+    testing::machine_options o;
+    o.settle = !p.stock_settle;
+    auto m = testing::machine::boot(emu::cxl_test_topology({.type2_window = true}), o);
+    REQUIRE(m);
+    return std::move(*m);
+}
+
+std::uint64_t points_of(probe_path const& p) {
+    auto m = boot(p);
+    m->platform().faults().record(true);
+    p.run(*m);
+    auto n = m->platform().faults().recorded().size();
+    m->platform().faults().record(false);
+    return n;
+}
+
+std::vector<std::uint64_t> visit(std::uint64_t n) {
+    std::uint64_t const stride = std::getenv("CXLFW_EXHAUSTIVE") ? 1 : 5;
+    std::vector<std::uint64_t> ks;
+    for (std::uint64_t k = 1; k <= n; k += stride)
+        ks.push_back(k);
+    if (ks.empty() || ks.back() != n) ks.push_back(n);
+    return ks;
+}
+
+void require_clean(testing::machine& m, std::string const& when) {
+    auto bad = testing::invariant_violations(m);
+    INFO(when << ":\n" << testing::join(bad));
+    REQUIRE(bad.empty());
+}
+
+void deliver_everywhere(probe_path const& p, loss l) {
+    auto const n = points_of(p);
+    REQUIRE(n > 20); // a probe path makes accesses: if not, the recording is broken
+    for (auto k : visit(n)) {
+        auto m = boot(p);
+        auto& plat = m->platform();
+        auto* dev = plat.find(p.device);
+        REQUIRE(dev);
+        auto const id = dev->id();
+        auto const port = dev->parent();
+        plat.faults().after_nth(k, {}, [&plat, l, id, port] {
+            switch (l) {
+            case loss::device:
+                (void)plat.surprise_remove(id);
+                break;
+            case loss::root:
+                (void)plat.remove_acpi_root();
+                break;
+            case loss::link:
+                (void)plat.set_link(port, false);
+                break;
+            }
+        });
+        p.run(*m);
+        REQUIRE(m->host().settle());
+        std::string const at = p.name + ", " + std::string{to_string(l)} + " after access " +
+                               std::to_string(k) + " of " + std::to_string(n);
+        INFO(at << ": " << m->describe(p.device));
+        REQUIRE(plat.faults().rule_count() == 0); // the removal was delivered
+        require_clean(*m, at);
+        if (l == loss::device) {
+            REQUIRE(m->find(p.device) == nullptr);
+            continue;
+        }
+        // The piece comes back: what should re-attach re-attaches.
+        if (l == loss::root)
+            REQUIRE(plat.add_acpi_root());
+        else
+            REQUIRE(plat.set_link(port, true));
+        REQUIRE(m->host().settle());
+        INFO("after recovery: " << m->describe(p.device));
+        require_clean(*m, at + ", after recovery");
+        core::memdev* md = m->memdev_of(p.device);
+        REQUIRE(md);
+        REQUIRE(md->endpoint());
+    }
+}
+
+probe_path direct_path() {
+    return {"Type-2 direct + map_region", false,
+            [](testing::machine& m) { REQUIRE(m.load<removal_accel<attach::direct>>()); },
+            std::string{accel}};
+}
+probe_path mediated_path() {
+    return {"Type-2 mediated + map_region", false,
+            [](testing::machine& m) { REQUIRE(m.load<removal_accel<attach::mediated>>()); },
+            std::string{accel}};
+}
+probe_path type3_path() {
+    // The first Type-3 device below a switch: cxl_pci, cxl_port and cxl_mem at boot.
+    return {"Type-3 boot (cxl_pci, cxl_port, cxl_mem)", true,
+            [](testing::machine& m) { REQUIRE(m.host().settle()); }, "0000:0d:00.0"};
+}
+
+} // namespace
+
+TEST_CASE("the access recorder and after_nth see a probe's accesses", "[testing][removal]") {
+    auto p = direct_path();
+    auto const n = points_of(p);
+    REQUIRE(n == points_of(p)); // deterministic
+    // An action after the last access runs; one past it never does.
+    auto m = boot(p);
+    int ran = 0;
+    m->platform().faults().after_nth(n, {}, [&] { ++ran; });
+    m->platform().faults().after_nth(n + 1'000'000, {}, [&] { ++ran; });
+    p.run(*m);
+    REQUIRE(ran == 1);
+    REQUIRE(m->platform().faults().rule_count() == 1);
+}
+
+TEST_CASE("removal, root loss and link loss at every access of the Type-2 direct probe",
+          "[testing][removal]") {
+    auto l = GENERATE(loss::device, loss::root, loss::link);
+    deliver_everywhere(direct_path(), l);
+}
+
+TEST_CASE("removal, root loss and link loss at every access of the Type-2 mediated probe",
+          "[testing][removal]") {
+    auto l = GENERATE(loss::device, loss::root, loss::link);
+    deliver_everywhere(mediated_path(), l);
+}
+
+TEST_CASE("removal, root loss and link loss at every access of the Type-3 boot probe",
+          "[testing][removal]") {
+    auto l = GENERATE(loss::device, loss::root, loss::link);
+    deliver_everywhere(type3_path(), l);
+}
