@@ -283,9 +283,13 @@ CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
         decs.push_back(std::move(d));
         return {};
     }
+    // Linux devm_cxl_enable_hdm(): HDM Decoder Enable set. A failed access here is a fact:
+    // a port "bound" with decoding off would commit regions nothing decodes.
     auto w = hdm->regs.window();
-    if (auto g = w.read<h::global_control>())
-        (void)w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1));
+    auto g = w.read<h::global_control>();
+    if (!g) return fact{g.error(), p.name() + ": reading HDM Decoder Global Control"};
+    if (auto ok = w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1)); !ok)
+        return fact{ok.error(), p.name() + ": setting HDM Decoder Enable"};
     memdev* md = endpoint ? p.endpoint_memdev() : nullptr;
     if (endpoint && !md) return fact{errc::endpoint_absent, p.name() + " has no memdev"};
     std::uint64_t dpa_base = 0;
