@@ -8,6 +8,7 @@
 #include <cxlfw/core/detail/dpa.hpp>
 #include <cxlfw/core/detail/port_access.hpp>
 #include <cxlfw/core/detail/region.hpp>
+#include <cxlfw/core/port.hpp>
 #include <cxlfw/core/region.hpp>
 #include <cxlfw/core/registry.hpp>
 #include <cxlfw/core/regs.hpp>
@@ -350,6 +351,8 @@ CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
 CXLFW_DECL fact_result<void> probe_port(port& p) {
     std::lock_guard lk{p.core().mutex()};
     base::devm_add_action(p, "cxl_port:decoders", [&p] { detail::release_decoders(p); });
+    // Released first: the ports below go before this port's decoders do.
+    base::devm_add_action(p, "cxl_port:children", [&p] { unregister_children(p); });
     auto ok = enumerate_decoders(p);
     p.set_last_fact(ok ? std::nullopt : std::optional<fact>{ok.error()});
     return ok;
