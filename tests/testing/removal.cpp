@@ -5,13 +5,10 @@
 //
 // Bounded by default (every 5th access, plus the first and the last); CXLFW_EXHAUSTIVE=1 visits
 // every one (docs/reliability.md records that run).
-#include <cxlfw/emu/platform.hpp>
-#include <cxlfw/emu/topologies.hpp>
-#include <cxlfw/policy/policy.hpp>
-#include <cxlfw/testing/check.hpp>
-#include <cxlfw/testing/machine.hpp>
+#include "support.hpp"
 
-#include <catch2/catch.hpp>
+#include <cxlfw/emu/platform.hpp>
+#include <cxlfw/policy/policy.hpp>
 
 #include <cstdlib>
 #include <functional>
@@ -19,10 +16,9 @@
 
 using namespace cxlfw;
 using namespace cxlfw::policy;
+using namespace cxlfw::testing::test_support;
 
 namespace {
-
-constexpr std::string_view accel = "0000:17:00.0"; // cxl_test's Type-2 device
 
 template <class Attach>
 struct removal_accel
@@ -60,11 +56,7 @@ struct probe_path {
 };
 
 std::unique_ptr<testing::machine> boot(probe_path const& p) {
-    testing::machine_options o;
-    o.settle = !p.stock_settle;
-    auto m = testing::machine::boot(emu::cxl_test_topology({.type2_window = true}), o);
-    REQUIRE(m);
-    return std::move(*m);
+    return boot_cxl_test(!p.stock_settle);
 }
 
 std::uint64_t points_of(probe_path const& p) {
@@ -83,12 +75,6 @@ std::vector<std::uint64_t> visit(std::uint64_t n) {
         ks.push_back(k);
     if (ks.empty() || ks.back() != n) ks.push_back(n);
     return ks;
-}
-
-void require_clean(testing::machine& m, std::string const& when) {
-    auto bad = testing::invariant_violations(m);
-    INFO(when << ":\n" << testing::join(bad));
-    REQUIRE(bad.empty());
 }
 
 void deliver_everywhere(probe_path const& p, loss l) {

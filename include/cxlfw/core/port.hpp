@@ -118,6 +118,12 @@ CXLFW_DECL fact_result<void> still_attached(memdev& md);
 /// waits for the piece instead of failing the device for good.
 CXLFW_DECL std::optional<fact> path_absence(memdev& md);
 
+/// The ports below `p` go (children first), and the memdevs that reached their endpoint
+/// through them are detached; for an endpoint, its own memdev is detached (its attach loses
+/// its decoders). Linux adds a port with devm on its parent port's driver, so unbinding that
+/// driver does this; the port driver's probe (core::probe_port) registers it.
+CXLFW_DECL void unregister_children(port& p);
+
 /// Direct attach: what the binding that attached `md` does when the memdev loses its path
 /// (instead of having its driver released). Called under the core's lock from the removal or
 /// link drop that detaches it; it must not call back into the core (queue the work).

@@ -215,7 +215,7 @@ private:
                                               std::shared_ptr<binding<D>> const& self) {
         auto& res = b.pci->devres();
         auto const g = res.open_group("cxl_attach");
-        auto f = try_attach(b);
+        auto f = try_attach(b, self);
         if (f) {
             res.release_group(g, [](std::string_view) {});
             return f;
@@ -364,7 +364,7 @@ private:
     }
 
     /// Step 4. Empty: attached (on_cxl has run) or, for mediated + wait, registered to be.
-    std::optional<core::fact> try_attach(binding<D>& b) {
+    std::optional<core::fact> try_attach(binding<D>& b, std::shared_ptr<binding<D>> const& self) {
         base::pci_device& pci = *b.pci;
         if (!b.desc.media_ready) {
             // Not ready at probe time. Below a link that is down that is the link's fact (a
@@ -382,8 +382,14 @@ private:
                         : r == reaction_kind::bind_without_cxl
                             ? core::attach_when::now_owner_decides
                             : core::attach_when::now;
-            auto md = core::add_memdev(
-                pci, b.desc, [&b](core::memdev& m) { return b.run_on_cxl(m, m); }, when);
+            // The callback may run long after this probe (cxl_mem attaching whenever), and
+            // while this device's binding ends (its removal): it holds the binding meanwhile.
+            auto on_attach = [w = std::weak_ptr<binding<D>>{self}](core::memdev& m) -> status {
+                auto sb = w.lock();
+                if (!sb) return base::errc::device_removed;
+                return sb->run_on_cxl(m, m);
+            };
+            auto md = core::add_memdev(pci, b.desc, std::move(on_attach), when);
             if (!md) {
                 if (auto lf = md.error().is_absence() ? std::nullopt : link_fact(pci)) return lf;
                 return md.error();

@@ -8,6 +8,7 @@
 #include <cxlfw/core/detail/dpa.hpp>
 #include <cxlfw/core/detail/port_access.hpp>
 #include <cxlfw/core/detail/region.hpp>
+#include <cxlfw/core/port.hpp>
 #include <cxlfw/core/region.hpp>
 #include <cxlfw/core/registry.hpp>
 #include <cxlfw/core/regs.hpp>
@@ -283,9 +284,13 @@ CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
         decs.push_back(std::move(d));
         return {};
     }
+    // Linux devm_cxl_enable_hdm(): HDM Decoder Enable set. A failed access here is a fact:
+    // a port "bound" with decoding off would commit regions nothing decodes.
     auto w = hdm->regs.window();
-    if (auto g = w.read<h::global_control>())
-        (void)w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1));
+    auto g = w.read<h::global_control>();
+    if (!g) return fact{g.error(), p.name() + ": reading HDM Decoder Global Control"};
+    if (auto ok = w.write<h::global_control>(h::hdm_decoder_enable::set(*g, 1)); !ok)
+        return fact{ok.error(), p.name() + ": setting HDM Decoder Enable"};
     memdev* md = endpoint ? p.endpoint_memdev() : nullptr;
     if (endpoint && !md) return fact{errc::endpoint_absent, p.name() + " has no memdev"};
     std::uint64_t dpa_base = 0;
@@ -346,6 +351,8 @@ CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
 CXLFW_DECL fact_result<void> probe_port(port& p) {
     std::lock_guard lk{p.core().mutex()};
     base::devm_add_action(p, "cxl_port:decoders", [&p] { detail::release_decoders(p); });
+    // Released first: the ports below go before this port's decoders do.
+    base::devm_add_action(p, "cxl_port:children", [&p] { unregister_children(p); });
     auto ok = enumerate_decoders(p);
     p.set_last_fact(ok ? std::nullopt : std::optional<fact>{ok.error()});
     return ok;

@@ -394,6 +394,20 @@ CXLFW_DECL fact_result<std::pair<port*, dport*>> find_endpoint_parent(memdev& md
     return std::pair{root, dp};
 }
 
+CXLFW_DECL void unregister_children(port& p) {
+    cxl_core& core = p.core();
+    std::lock_guard lk{core.mutex()};
+    std::vector<std::pair<unsigned, std::string>> children; // by name: one may take others
+    for (port* q : port_access::children(p))
+        if (!port_access::dead(*q)) children.emplace_back(q->id(), q->name());
+    std::sort(children.rbegin(), children.rend());
+    for (auto const& [id, name] : children)
+        if (port* c = core.find_port_any(name)) detail::unregister_port(*c);
+    if (p.kind() == port_kind::endpoint)
+        if (memdev* md = p.endpoint_memdev(); md && md->endpoint() == &p && !md->removing())
+            detail::detach_memdev(core, *md);
+}
+
 CXLFW_DECL void set_detach_handler(memdev& md, detach_handler handler) {
     std::lock_guard lk{md.core().mutex()};
     port_access::on_detach(md) = std::move(handler);
