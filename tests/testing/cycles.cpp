@@ -7,7 +7,6 @@
 #include "support.hpp"
 
 #include <cxlfw/core/dump.hpp>
-#include <cxlfw/policy/policy.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,20 +17,6 @@ using namespace cxlfw;
 using namespace cxlfw::testing::test_support;
 
 namespace {
-
-/// An sfc-like Type-2 driver on cxl_test's accelerator, so its memdev, endpoint and region
-/// cycle too.
-struct cycle_accel : cxlfw::driver<cycle_accel, policy::type2<policy::cap::hdm<1>>,
-                                   policy::attach::direct, policy::when_absent::degrade> {
-    static constexpr std::string_view name = "cycle_accel";
-    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
-    cxlfw::status on_cxl(cxlfw::cxl_ready<cycle_accel>& cxl) {
-        auto r = cxl.map_region(256_MiB);
-        if (!r) return r.error();
-        return {};
-    }
-    void on_pcie_only(std::error_code) {}
-};
 
 /// What must come back: the core's dump and every device's state and driver (by name: devices
 /// added again come later in the host's add order).
@@ -81,7 +66,7 @@ void cycle(testing::machine& m, std::string const& name) {
 TEST_CASE("unbind and bind of every bound device of cxl_test restores the same state",
           "[testing][cycles]") {
     auto m = boot_cxl_test();
-    REQUIRE(m->load<cycle_accel>());
+    REQUIRE(m->load<mapping_accel<policy::attach::direct>>());
     REQUIRE(cxlfw::status_of(*m->find(accel))->mode == cxl_mode::cxl);
     auto const booted = snapshot(*m);
     require_clean(*m, "booted");

@@ -37,6 +37,12 @@ TEST_CASE("a failed read of HDM Decoder Global Control fails the endpoint, namin
     REQUIRE(info.message.find(kind == emu::access_kind::read
                                   ? "HDM Decoder Global Control"
                                   : "HDM Decoder Enable") != std::string::npos);
+    // The code's text once, not "<text>: <text>: ..." (issue 13).
+    auto const text = m->describe(accel);
+    auto const code = info.error.message();
+    auto const first = text.find(code);
+    REQUIRE(first != std::string::npos);
+    REQUIRE(text.find(code, first + code.size()) == std::string::npos);
     require_clean(*m);
 
     SECTION("the fault gone, a rebind attaches") {

@@ -20,19 +20,6 @@ using namespace cxlfw::testing::test_support;
 
 namespace {
 
-template <class Attach>
-struct removal_accel
-    : cxlfw::driver<removal_accel<Attach>, type2<cap::hdm<1>>, Attach, when_absent::degrade> {
-    static constexpr std::string_view name = "removal_accel";
-    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
-    cxlfw::status on_cxl(cxlfw::cxl_ready<removal_accel>& cxl) {
-        auto r = cxl.map_region(256_MiB);
-        if (!r) return r.error();
-        return {};
-    }
-    void on_pcie_only(std::error_code) {}
-};
-
 enum class loss { device, root, link };
 
 std::string_view to_string(loss l) {
@@ -127,12 +114,12 @@ void deliver_everywhere(probe_path const& p, loss l) {
 
 probe_path direct_path() {
     return {"Type-2 direct + map_region", false,
-            [](testing::machine& m) { REQUIRE(m.load<removal_accel<attach::direct>>()); },
+            [](testing::machine& m) { REQUIRE(m.load<mapping_accel<attach::direct>>()); },
             std::string{accel}};
 }
 probe_path mediated_path() {
     return {"Type-2 mediated + map_region", false,
-            [](testing::machine& m) { REQUIRE(m.load<removal_accel<attach::mediated>>()); },
+            [](testing::machine& m) { REQUIRE(m.load<mapping_accel<attach::mediated>>()); },
             std::string{accel}};
 }
 probe_path type3_path() {

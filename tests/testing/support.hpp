@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cxlfw/emu/topologies.hpp>
+#include <cxlfw/policy/policy.hpp>
 #include <cxlfw/testing/check.hpp>
 #include <cxlfw/testing/machine.hpp>
 
@@ -15,6 +16,20 @@
 namespace cxlfw::testing::test_support {
 
 inline constexpr std::string_view accel = "0000:17:00.0"; // cxl_test's Type-2 device
+
+/// An sfc-like Type-2 driver for the accelerator: maps 256 MiB in on_cxl, degrades without CXL.
+template <class Attach>
+struct mapping_accel : cxlfw::driver<mapping_accel<Attach>, policy::type2<policy::cap::hdm<1>>,
+                                     Attach, policy::when_absent::degrade> {
+    static constexpr std::string_view name = "mapping_accel";
+    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
+    cxlfw::status on_cxl(cxlfw::cxl_ready<mapping_accel>& cxl) {
+        auto r = cxl.map_region(256_MiB);
+        if (!r) return r.error();
+        return {};
+    }
+    void on_pcie_only(std::error_code) {}
+};
 
 /// cxl_test with a DEVMEM window for its accelerator; settled unless told otherwise.
 inline std::unique_ptr<machine> boot_cxl_test(bool settle = true) {

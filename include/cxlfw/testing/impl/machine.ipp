@@ -95,8 +95,12 @@ CXLFW_DECL std::string machine::describe(std::string_view device) const {
     std::string s = std::string{device} + ": " + std::string{base::to_string(info.state)};
     if (info.state == base::device_state::deferred && info.waiting_on)
         s += " on " + base::to_string(*info.waiting_on) + " (" + info.reason + ")";
-    if (info.state == base::device_state::failed)
-        s += " (" + info.error.message() + ": " + info.message + ")";
+    if (info.state == base::device_state::failed) {
+        // A message made from a core fact already starts with the code's text: say it once.
+        std::string const code = info.error.message();
+        bool const said = info.message.rfind(code, 0) == 0;
+        s += " (" + (said ? info.message : code + ": " + info.message) + ")";
+    }
     if (auto st = status_of(*d)) {
         s += ", " + std::string{to_string(st->mode)};
         if (!st->reason.empty()) s += " (" + st->reason + ")";
