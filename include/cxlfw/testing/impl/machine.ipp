@@ -99,7 +99,10 @@ CXLFW_DECL std::string machine::describe(std::string_view device) const {
         // A message made from a core fact already starts with the code's text: say it once.
         std::string const code = info.error.message();
         bool const said = info.message.rfind(code, 0) == 0;
-        s += " (" + (said ? info.message : code + ": " + info.message) + ")";
+        s += " (";
+        if (!said) s += code + ": ";
+        s += info.message;
+        s += ')';
     }
     if (auto st = status_of(*d)) {
         s += ", " + std::string{to_string(st->mode)};
