@@ -3,6 +3,7 @@
 // clean after it.
 #include "support.hpp"
 
+#include <cxlfw/core/regs.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/policy/policy.hpp>
@@ -73,4 +74,128 @@ TEST_CASE("a failed Device Serial Number read is a fact, not serial 0", "[testin
     REQUIRE(info.message.find("Device Serial Number") != std::string::npos);
     REQUIRE(m->memdev_of(accel) == nullptr);
     require_clean(*m);
+}
+
+namespace {
+
+base::pci_device const& pci_of(testing::machine& m, std::string_view name) {
+    auto const* pci = dynamic_cast<base::pci_device const*>(m.find(name));
+    REQUIRE(pci);
+    return *pci;
+}
+
+/// Where a register of config space is, for a fault rule.
+std::uint32_t dvsec_at(testing::machine& m, std::string_view dev, spec::dvsec_id id) {
+    auto loc = hw::find_dvsec(pci_of(m, dev).config(), id);
+    REQUIRE(loc.has_value());
+    return loc->offset;
+}
+
+/// The failed probe's fact is the access's, naming `what`; the checker is clean; and with the
+/// fault gone, binding the device again attaches it.
+void require_access_fact_then_recovery(testing::machine& m, std::string_view what) {
+    auto* dev = m.find(accel);
+    auto info = m.host().info(*dev);
+    INFO(m.describe(accel));
+    REQUIRE(info.state == base::device_state::failed);
+    REQUIRE(info.error == hw::errc::access_fault);
+    REQUIRE(info.message.find(what) != std::string::npos);
+    require_clean(m, "after the fault");
+    m.platform().faults().clear();
+    REQUIRE(m.host().attach(*dev).is_bound());
+    REQUIRE(m.host().settle());
+    REQUIRE(cxlfw::status_of(*dev)->mode == cxl_mode::cxl);
+    require_clean(m, "after recovery");
+}
+
+} // namespace
+
+TEST_CASE("a failed CXL Device DVSEC read is an access fault, not a capability mismatch",
+          "[testing][faults]") {
+    auto m = boot_cxl_test();
+    auto& p = m->platform();
+    auto const node = p.find(accel)->id();
+    auto const at = dvsec_at(*m, accel, spec::dvsec_id::cxl_device);
+    p.faults().fail_register(node, emu::region::config,
+                             at + static_cast<std::uint32_t>(spec::cxl_dvsec::capability::offset),
+                             2, emu::access_kind::read);
+    SECTION("a driver that fails without CXL fails with the access's fact") {
+        REQUIRE(m->load<fault_accel>());
+        require_access_fact_then_recovery(*m, "CXL Device DVSEC");
+    }
+    SECTION("a driver that degrades goes on over PCIe, and gets CXL on its next probe") {
+        REQUIRE(m->load<mapping_accel<attach::direct>>());
+        auto* dev = m->find(accel);
+        auto st = cxlfw::status_of(*dev);
+        INFO(m->describe(accel));
+        REQUIRE(m->host().info(*dev).state == base::device_state::bound);
+        REQUIRE(st->mode == cxl_mode::pcie_only);
+        REQUIRE(st->reason.find("CXL Device DVSEC") != std::string::npos);
+        REQUIRE(st->reason.find(make_error_code(hw::errc::access_fault).message()) !=
+                std::string::npos);
+        require_clean(*m, "degraded");
+        p.faults().clear();
+        REQUIRE(m->host().unbind(*dev));
+        REQUIRE(m->host().attach(*dev).is_bound());
+        REQUIRE(m->host().settle());
+        REQUIRE(cxlfw::status_of(*dev)->mode == cxl_mode::cxl);
+        require_clean(*m, "rebound");
+    }
+}
+
+TEST_CASE("a failed Register Locator read is an access fault, not absent registers",
+          "[testing][faults]") {
+    auto m = boot_cxl_test();
+    auto& p = m->platform();
+    auto const at = dvsec_at(*m, accel, spec::dvsec_id::register_locator);
+    p.faults().fail_register(
+        p.find(accel)->id(), emu::region::config,
+        at + static_cast<std::uint32_t>(spec::register_locator::entry_low::offset_of(0)), 4,
+        emu::access_kind::read);
+    REQUIRE(m->load<fault_accel>());
+    require_access_fact_then_recovery(*m, "Register Locator entry 0");
+}
+
+TEST_CASE("a failed read of the PCIe port type is a fact, not \"not an RCD\"",
+          "[testing][faults]") {
+    auto m = boot_cxl_test();
+    auto& p = m->platform();
+    auto cap = core::find_pcie_capability(pci_of(*m, accel).config());
+    REQUIRE(cap.has_value());
+    p.faults().fail_register(
+        p.find(accel)->id(), emu::region::config,
+        static_cast<std::uint32_t>(*cap + spec::pci::pcie::capabilities::offset), 2,
+        emu::access_kind::read);
+    REQUIRE(m->load<fault_accel>());
+    require_access_fact_then_recovery(*m, "PCI Express Capabilities");
+}
+
+TEST_CASE("a fault while waiting for the media is the access's fact, retried on the next probe",
+          "[testing][faults]") {
+    // A Type-3 device's memdev status, read at the end of the media wait (Linux
+    // cxl_await_media_ready): before issue 13 the memdev was registered as "media not ready"
+    // and stayed so until cxl_pci was bound again.
+    std::string_view const type3 = "0000:0d:00.0";
+    auto m = boot_cxl_test(false);
+    auto& p = m->platform();
+    // The first memdev status read is the media wait's; the mailbox setup's, after it, works.
+    p.faults().fail_nth(1, {.node = p.find(type3)->id(),
+                            .region = emu::region::memdev,
+                            .kind = emu::access_kind::read});
+    REQUIRE(m->host().settle());
+    auto* dev = m->find(type3);
+    auto info = m->host().info(*dev);
+    INFO(m->describe(type3));
+    REQUIRE(info.state == base::device_state::failed);
+    REQUIRE(info.error == hw::errc::access_fault);
+    REQUIRE(info.message.find("memdev status") != std::string::npos);
+    REQUIRE(m->memdev_of(type3) == nullptr);
+    require_clean(*m, "after the fault");
+    p.faults().clear();
+    REQUIRE(m->host().attach(*dev).is_bound());
+    REQUIRE(m->host().settle());
+    core::memdev* md = m->memdev_of(type3);
+    REQUIRE(md);
+    REQUIRE(md->endpoint());
+    require_clean(*m, "after recovery");
 }

@@ -44,6 +44,14 @@ namespace detail {
 CXLFW_DECL std::string hex(std::uint64_t v);
 } // namespace detail
 
+/// Whether `ec` says an access did not complete (hw::errc::access_fault): a fact of its own,
+/// never what the registers contain. Code that turns "not there" into `registers_absent` or
+/// `capability_mismatch` passes this one through as it is (issue 13: faults mean what they
+/// are).
+inline bool is_access_failure(std::error_code ec) noexcept {
+    return ec == hw::errc::access_fault;
+}
+
 /// The block of `id` named by the function's Register Locator, on its BAR's bus (Linux
 /// cxl_find_regblock + cxl_map_*). The block runs to the end of its BAR.
 CXLFW_DECL fact_result<reg_block> find_register_block(base::pci_device const& pdev,

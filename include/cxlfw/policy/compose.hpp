@@ -289,6 +289,7 @@ private:
 
         if constexpr (needs_component) {
             auto comp = component_registers(pci);
+            if (!comp && core::is_access_failure(comp.error().code)) return comp.error();
             if (!comp) return mismatch("no component registers (" + comp.error().message() + ")");
             auto caps = core::probe_component_regs(*comp);
             if (!caps) return caps.error();
@@ -314,8 +315,11 @@ private:
         }
         if constexpr (has_v<D, cap::mailbox>) {
             auto blk = core::find_register_block(pci, spec::register_block_id::device);
+            if (!blk && core::is_access_failure(blk.error().code)) return blk.error();
             if (!blk) return mismatch("no device registers (" + blk.error().message() + ")");
             auto map = core::probe_device_regs(*blk);
+            if (!map && core::is_access_failure(map.error().code))
+                return core::fact{map.error().code, pci.name() + ": " + map.error().detail};
             if (!map) return mismatch("device registers unusable (" + map.error().message() + ")");
             b.regs.device = *map;
         }
@@ -325,11 +329,19 @@ private:
             d.type =
                 T::type == device_type::type3 ? core::memdev_type::type3 : core::memdev_type::type2;
             if constexpr (has_v<D, cap::any_hdm>) d.component = b.regs.component;
+            // A failed read is a fact, not "not an RCD" (issue 13); no PCIe capability is.
             auto port_type = core::read_pcie_port_type(pci.config());
+            if (!port_type && core::is_access_failure(port_type.error().code))
+                return core::fact{port_type.error().code,
+                                  pci.name() + ": " + port_type.error().detail};
             d.rcd = port_type && *port_type == spec::pci::pcie::port_type_value::rc_endpoint;
             if constexpr (has_v<D, cap::mailbox>) b.media_status = b.regs.device->memdev;
-            // Not fatal here (Linux cxl_pci): the memdev records it, the attach reports it.
-            d.media_ready = core::wait_media_ready(pci, b.media_status, clock).has_value();
+            // Media not ready is not fatal here (Linux cxl_pci): the memdev records it, the
+            // attach reports it. A wait that could not read the registers is not "not ready":
+            // it is the access's fact, and the next probe waits again.
+            auto media = core::wait_media_ready(pci, b.media_status, clock);
+            if (!media && media.error() != errc::media_not_ready) return media.error();
+            d.media_ready = media.has_value();
             if constexpr (has_v<D, cap::mailbox>) {
                 auto mbox = core::mailbox::setup(*b.regs.device, clock);
                 if (!mbox) return mbox.error();
@@ -370,8 +382,9 @@ private:
             // Not ready at probe time. Below a link that is down that is the link's fact (a
             // retry comes when it is up); otherwise it may have become ready since.
             if (auto f = link_fact(pci)) return f;
-            b.desc.media_ready =
-                core::wait_media_ready(pci, b.media_status, pci.host()->clock()).has_value();
+            auto media = core::wait_media_ready(pci, b.media_status, pci.host()->clock());
+            if (!media && media.error() != errc::media_not_ready) return media.error();
+            b.desc.media_ready = media.has_value();
         }
         if constexpr (std::is_same_v<A, attach::mediated>) {
             // Waiting: cxl_mem attaches whenever it can. Degrading: attached now, and a lost

@@ -33,7 +33,12 @@ CXLFW_DECL fact_result<reg_block> find_register_block(base::pci_device const& pd
                                                       spec::register_block_id id) {
     hw::config_diagnostic diag;
     auto locator = hw::read_register_locator(pdev.config(), &diag);
-    if (!locator) return fact{errc::registers_absent, pdev.name() + ": " + diag.message()};
+    if (!locator) {
+        if (is_access_failure(diag.code)) // not an absence: the device did not answer
+            return fact{diag.code,
+                        pdev.name() + ": " + diag.detail + " at " + detail::hex(diag.offset)};
+        return fact{errc::registers_absent, pdev.name() + ": " + diag.message()};
+    }
     auto block = locator->find(id);
     if (!block)
         return fact{errc::registers_absent, pdev.name() +
@@ -99,8 +104,11 @@ CXLFW_DECL fact_result<device_map> probe_device_regs(reg_block const& block) {
         auto h = w.read<d::cap_header>(n - 1);
         auto off = w.read<d::cap_offset>(n - 1);
         auto len = w.read<d::cap_length>(n - 1);
-        if (!h || !off || !len)
-            return fact{errc::registers_absent, "reading device capability " + std::to_string(n)};
+        if (!h || !off || !len) {
+            auto const ec = !h ? h.error() : !off ? off.error() : len.error();
+            return fact{is_access_failure(ec) ? ec : make_error_code(errc::registers_absent),
+                        "reading device capability " + std::to_string(n)};
+        }
         auto const e = spec::decode_device_cap(*h, *off, *len);
         auto part = block.sub(e.offset, e.length);
         if (!part) continue; // Linux skips a capability outside the block

@@ -18,6 +18,10 @@ CXLFW_DECL core::fact_result<core::reg_block> rcd_component(base::pci_device con
     auto id = bus.read(up, 4);
     auto lo = bus.read(up + spec::pci::bar::offset_of(0), 4);
     auto hi = bus.read(up + spec::pci::bar::offset_of(1), 4);
+    for (auto const* r : {&id, &lo, &hi})
+        if (!*r && core::is_access_failure(r->error()))
+            return core::fact{r->error(), pdev.name() + ": reading the upstream port RCRB at " +
+                                              core::detail::hex(up)};
     if (!id || !lo || !hi || (*id & 0xFFFF) == 0xFFFF)
         return core::fact{errc::registers_absent,
                           pdev.name() + ": no upstream port RCRB at " + core::detail::hex(up)};
@@ -29,7 +33,11 @@ CXLFW_DECL core::fact_result<core::reg_block> rcd_component(base::pci_device con
 
 CXLFW_DECL core::fact_result<core::reg_block>
 cxl_pci_device::component_registers(base::pci_device& pdev) {
+    // A failed read of the port type is its own fact: guessing "not an RCD" would look for
+    // the component registers in the wrong place (issue 13).
     auto type = core::read_pcie_port_type(pdev.config());
+    if (!type && core::is_access_failure(type.error().code))
+        return core::fact{type.error().code, pdev.name() + ": " + type.error().detail};
     if (type && *type == spec::pci::pcie::port_type_value::rc_endpoint) return rcd_component(pdev);
     return core::find_register_block(pdev, spec::register_block_id::component);
 }
