@@ -18,27 +18,6 @@ using namespace cxlfw::testing::test_support;
 
 namespace {
 
-/// What must come back: the core's dump and every device's state and driver (by name: devices
-/// added again come later in the host's add order).
-std::string snapshot(testing::machine& m) {
-    std::vector<std::string> lines;
-    for (base::device* d : m.host().devices()) {
-        // A degraded device's watcher comes and goes with the way it got to CXL; its mode is
-        // what counts.
-        if (d->bus_name() == policy::detail::upgrade_bus_name) continue;
-        auto info = m.host().info(*d);
-        std::string mode;
-        if (auto st = cxlfw::status_of(*d)) mode = " " + std::string{to_string(st->mode)};
-        lines.push_back(d->name() + " " + std::string{base::to_string(info.state)} + " " +
-                        info.driver + mode + "\n");
-    }
-    std::sort(lines.begin(), lines.end());
-    std::string s = core::dump(m.cxl());
-    for (auto const& l : lines)
-        s += l;
-    return s;
-}
-
 /// Unbind `name` and bind it again the way sysfs would (its driver, by name), then settle.
 void cycle(testing::machine& m, std::string const& name) {
     base::device* d = m.find(name);

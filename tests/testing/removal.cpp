@@ -34,38 +34,8 @@ std::string_view to_string(loss l) {
     return "?";
 }
 
-/// A probe path: how to boot before it, the device it probes, and the path itself.
-struct probe_path {
-    std::string name;
-    bool stock_settle; // the path is the stock drivers' boot (Type-3)
-    std::function<void(testing::machine&)> run;
-    std::string device; // the PCI function whose removal or link is lost
-};
-
-std::unique_ptr<testing::machine> boot(probe_path const& p) {
-    return boot_cxl_test(!p.stock_settle);
-}
-
-std::uint64_t points_of(probe_path const& p) {
-    auto m = boot(p);
-    m->platform().faults().record(true);
-    p.run(*m);
-    auto n = m->platform().faults().recorded().size();
-    m->platform().faults().record(false);
-    return n;
-}
-
-std::vector<std::uint64_t> visit(std::uint64_t n) {
-    std::uint64_t const stride = std::getenv("CXLFW_EXHAUSTIVE") ? 1 : 5;
-    std::vector<std::uint64_t> ks;
-    for (std::uint64_t k = 1; k <= n; k += stride)
-        ks.push_back(k);
-    if (ks.empty() || ks.back() != n) ks.push_back(n);
-    return ks;
-}
-
 void deliver_everywhere(probe_path const& p, loss l) {
-    auto const n = points_of(p);
+    auto const n = points_of(p).size();
     REQUIRE(n > 20); // a probe path makes accesses: if not, the recording is broken
     for (auto k : visit(n)) {
         auto m = boot(p);
@@ -112,28 +82,13 @@ void deliver_everywhere(probe_path const& p, loss l) {
     }
 }
 
-probe_path direct_path() {
-    return {"Type-2 direct + map_region", false,
-            [](testing::machine& m) { REQUIRE(m.load<mapping_accel<attach::direct>>()); },
-            std::string{accel}};
-}
-probe_path mediated_path() {
-    return {"Type-2 mediated + map_region", false,
-            [](testing::machine& m) { REQUIRE(m.load<mapping_accel<attach::mediated>>()); },
-            std::string{accel}};
-}
-probe_path type3_path() {
-    // The first Type-3 device below a switch: cxl_pci, cxl_port and cxl_mem at boot.
-    return {"Type-3 boot (cxl_pci, cxl_port, cxl_mem)", true,
-            [](testing::machine& m) { REQUIRE(m.host().settle()); }, "0000:0d:00.0"};
-}
-
 } // namespace
 
 TEST_CASE("the access recorder and after_nth see a probe's accesses", "[testing][removal]") {
     auto p = direct_path();
-    auto const n = points_of(p);
-    REQUIRE(n == points_of(p)); // deterministic
+    auto const points = points_of(p);
+    REQUIRE(points == points_of(p)); // deterministic
+    auto const n = points.size();
     // An action after the last access runs; one past it never does.
     auto m = boot(p);
     int ran = 0;

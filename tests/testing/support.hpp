@@ -1,7 +1,10 @@
-// Helpers for the testing layer's tests: cxl_test with its Type-2 window, and the invariant
-// checker as a test assertion.
+// Helpers for the testing layer's tests: cxl_test with its Type-2 window, the invariant
+// checker as a test assertion, the probe paths the sweeps visit access by access, a snapshot of
+// the state that must come back, and the recovery an operator would do.
 #pragma once
 
+#include <cxlfw/core/dump.hpp>
+#include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
 #include <cxlfw/testing/check.hpp>
@@ -9,9 +12,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cxlfw::testing::test_support {
 
@@ -45,6 +55,170 @@ inline void require_clean(machine& m, std::string const& when = {}) {
     auto bad = invariant_violations(m);
     INFO(when << ":\n" << join(bad));
     REQUIRE(bad.empty());
+}
+
+// --- probe paths -------------------------------------------------------------------------------
+
+/// A path the sweeps visit access by access: how to get to its start (not recorded), the path
+/// itself, and the PCI function it is about.
+struct probe_path {
+    std::string name;
+    bool settled_boot = true; ///< false: the path is the stock drivers' boot itself
+    std::function<void(machine&)> setup;
+    std::function<void(machine&)> run;
+    std::string device;
+    /// After the recovery, for a path that ends with less than it started with (a teardown):
+    /// what brings the state back, so that a leftover (a reset still owed) shows.
+    std::function<void(machine&)> again = {};
+};
+
+inline std::unique_ptr<machine> boot(probe_path const& p) {
+    auto m = boot_cxl_test(p.settled_boot);
+    if (p.setup) p.setup(*m);
+    return m;
+}
+
+/// One access of a path: the node it went to, and its name "node region +offset kind".
+struct fault_point {
+    emu::node_id node;
+    std::string name;
+    friend bool operator==(fault_point const&, fault_point const&) = default;
+};
+
+/// The accesses the path makes, in order (deterministic: the platform is).
+inline std::vector<fault_point> points_of(probe_path const& p) {
+    auto m = boot(p);
+    auto& plat = m->platform();
+    plat.faults().record(true);
+    p.run(*m);
+    std::vector<fault_point> points;
+    for (emu::access const& a : plat.faults().recorded()) {
+        emu::node* n = plat.find(a.node);
+        char off[16];
+        std::snprintf(off, sizeof off, "+0x%X", static_cast<unsigned>(a.offset));
+        points.push_back({a.node, std::string{n ? n->name() : "?"} + " " +
+                                      std::string{emu::region_name(a.region)} + " " + off + " " +
+                                      (a.kind == emu::access_kind::read    ? "read"
+                                       : a.kind == emu::access_kind::write ? "write"
+                                                                           : "command")});
+    }
+    plat.faults().record(false);
+    return points;
+}
+
+/// The accesses a sweep visits: every 5th (and the first and last); CXLFW_EXHAUSTIVE=1 every
+/// one.
+inline std::vector<std::uint64_t> visit(std::uint64_t n) {
+    std::uint64_t const stride = std::getenv("CXLFW_EXHAUSTIVE") ? 1 : 5;
+    std::vector<std::uint64_t> ks;
+    for (std::uint64_t k = 1; k <= n; k += stride)
+        ks.push_back(k);
+    if (ks.empty() || ks.back() != n) ks.push_back(n);
+    return ks;
+}
+
+inline probe_path direct_path() {
+    return {"Type-2 direct + map_region",
+            true,
+            {},
+            [](machine& m) { (void)m.load<mapping_accel<policy::attach::direct>>(); },
+            std::string{accel}};
+}
+inline probe_path mediated_path() {
+    return {"Type-2 mediated + map_region",
+            true,
+            {},
+            [](machine& m) { (void)m.load<mapping_accel<policy::attach::mediated>>(); },
+            std::string{accel}};
+}
+inline probe_path type3_path() {
+    // The first Type-3 device below a switch: cxl_pci, cxl_port and cxl_mem at boot.
+    return {"Type-3 boot (cxl_pci, cxl_port, cxl_mem)",
+            false,
+            {},
+            [](machine& m) { (void)m.host().settle(); },
+            "0000:0d:00.0"};
+}
+
+// --- what must come back ---------------------------------------------------------------------------
+
+/// The core's canonical dump and every device's state, driver and CXL mode (by name: devices
+/// added again come later in the host's add order).
+inline std::string snapshot(machine& m) {
+    std::vector<std::string> lines;
+    for (base::device* d : m.host().devices()) {
+        // A degraded device's watcher comes and goes with the way it got to CXL; its mode is
+        // what counts.
+        if (d->bus_name() == policy::detail::upgrade_bus_name) continue;
+        auto info = m.host().info(*d);
+        std::string mode;
+        if (auto st = cxlfw::status_of(*d)) mode = " " + std::string{to_string(st->mode)};
+        lines.push_back(d->name() + " " + std::string{base::to_string(info.state)} + " " +
+                        info.driver + mode + "\n");
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string s = core::dump(m.cxl());
+    for (auto const& l : lines)
+        s += l;
+    return s;
+}
+
+/// The lines of `a` not in `b` ("- ") and of `b` not in `a` ("+ "): what a failed snapshot
+/// comparison shows.
+inline std::string diff_lines(std::string const& a, std::string const& b) {
+    auto split = [](std::string const& s) {
+        std::vector<std::string> v;
+        std::size_t at = 0;
+        while (at < s.size()) {
+            auto nl = s.find('\n', at);
+            if (nl == std::string::npos) nl = s.size();
+            v.push_back(s.substr(at, nl - at));
+            at = nl + 1;
+        }
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    auto const x = split(a), y = split(b);
+    std::vector<std::string> only_a, only_b;
+    std::set_difference(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(only_a));
+    std::set_difference(y.begin(), y.end(), x.begin(), x.end(), std::back_inserter(only_b));
+    std::string out;
+    for (auto const& l : only_a)
+        out += "- " + l + "\n";
+    for (auto const& l : only_b)
+        out += "+ " + l + "\n";
+    return out;
+}
+
+/// What an operator does after a fault is gone (Linux: `echo dev > bind`, then a rescan):
+/// bind again every device whose probe failed and every composed driver's device left
+/// without CXL, until nothing changes.
+inline void recover(machine& m) {
+    m.platform().faults().clear();
+    for (unsigned pass = 0; pass < 4; ++pass) {
+        std::vector<std::string> names;
+        for (base::device* d : m.host().devices())
+            if (d->bus_name() != policy::detail::upgrade_bus_name) names.push_back(d->name());
+        bool acted = false;
+        for (auto const& name : names) {
+            base::device* d = m.find(name); // an earlier bind may have removed it
+            if (!d) continue;
+            auto const info = m.host().info(*d);
+            auto const st = cxlfw::status_of(*d);
+            if (info.state == base::device_state::failed) {
+                (void)m.host().attach(*d);
+                acted = true;
+            } else if (info.state == base::device_state::bound && st &&
+                       (st->mode == cxl_mode::pcie_only || st->mode == cxl_mode::waiting)) {
+                REQUIRE(m.host().unbind(*d));
+                if ((d = m.find(name))) (void)m.host().attach(*d);
+                acted = true;
+            }
+        }
+        REQUIRE(m.host().rescan("cxl"));
+        REQUIRE(m.host().settle());
+        if (!acted) return;
+    }
 }
 
 } // namespace cxlfw::testing::test_support

@@ -53,6 +53,12 @@ CXLFW_DECL fact_result<void> commit_decoder(decoder& d);
 /// leave commit_end where it is, as Linux does.
 CXLFW_DECL fact_result<void> reset_decoder(decoder& d);
 
+/// The resets `p`'s decoders are owed (decoder::reset_owed: a reset or a failed commit's undo
+/// that the component did not answer), tried again: when a region looks for a decoder at the
+/// port, and (for a port that went and came back) when the port is enumerated. Each attempt
+/// is a core message (cxl_core::messages()).
+CXLFW_DECL void retry_owed_resets(port& p);
+
 // --- HDM decoder enumeration: the port driver's probe ------------------------------------------
 
 /// Linux devm_cxl_setup_hdm + devm_cxl_enumerate_decoders (+ the passthrough decoder of a

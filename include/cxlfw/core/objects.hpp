@@ -164,6 +164,9 @@ public:
     bool enabled = false;     ///< Committed (Linux CXL_DECODER_F_ENABLE)
     bool locked = false;      ///< committed with Lock On Commit
     bool passthrough = false; ///< a port without HDM registers (one dport): nothing to program
+    /// The core committed it and could not reset it (the component did not answer): it stays
+    /// in use, and the reset is retried when its port is enumerated again (hdm.hpp).
+    bool reset_owed = false;
     class region* region = nullptr;
 
     /// Root and switch decoders: the dport ids of positions 0..ways-1 (root: host bridge

@@ -131,6 +131,9 @@ private:
     std::set<unsigned> port_ids_, memdev_ids_, reserved_ports_, reserved_memdevs_;
     hints port_hint_, memdev_hint_;
     std::set<std::string, std::less<>> links_down_;
+    /// Decoders whose reset failed when their port went: (the port's hardware, that is its
+    /// uport or an endpoint's PCI function, decoder id). Retried at its next enumeration.
+    std::set<std::pair<std::string, unsigned>> owed_resets_;
     std::vector<std::string> messages_;
 };
 

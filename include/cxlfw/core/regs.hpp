@@ -14,6 +14,7 @@
 #include <cxlfw/base/pci.hpp>
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/hw/bus.hpp>
+#include <cxlfw/hw/config_space.hpp>
 #include <cxlfw/hw/window.hpp>
 #include <cxlfw/spec/dvsec.hpp>
 #include <cxlfw/spec/pci.hpp>
@@ -51,6 +52,14 @@ CXLFW_DECL std::string hex(std::uint64_t v);
 inline bool is_access_failure(std::error_code ec) noexcept {
     return ec == hw::errc::access_fault;
 }
+
+namespace detail {
+/// The fact of a failed config-space read or decode of a CXL function: the access's when the
+/// function did not answer (a fault, or extended space reading all ones), else `otherwise`
+/// with the diagnostic.
+CXLFW_DECL fact config_fact(base::pci_device const& pdev, hw::config_diagnostic const& diag,
+                            errc otherwise);
+} // namespace detail
 
 /// The block of `id` named by the function's Register Locator, on its BAR's bus (Linux
 /// cxl_find_regblock + cxl_map_*). The block runs to the end of its BAR.

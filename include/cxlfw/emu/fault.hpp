@@ -1,13 +1,13 @@
 // Fault points and access counters.
 //
 // Every config-space and MMIO access and every mailbox command of the platform goes through
-// one fault_hook. Unarmed, the hook is a single predictable branch (`fails()` below); armed,
+// one fault_hook. Unarmed, the hook is a single predictable branch (`effect_on()` below); armed,
 // it matches the access against the rules a test set:
 //
 //   | rule                                   | effect                                          |
 //   |----------------------------------------|-------------------------------------------------|
-//   | fail_nth(k, filter, count)             | accesses k .. k+count-1 matching `filter` (from |
-//   |                                        | arming; 1-based) fail with hw::errc::access_fault |
+//   | fail_nth(k, filter, count, effect)     | accesses k .. k+count-1 matching `filter` (from |
+//   |                                        | arming; 1-based) take `effect` (below)          |
 //   | fail_register(node, region, off, len)  | every access overlapping the register fails     |
 //   | fail_command(node, opcode, rc)         | that mailbox command completes with `rc`        |
 //   | keep_media_not_ready(node)             | Memory_Active never sets, media stays not ready |
@@ -17,14 +17,25 @@
 //   |                                        | matching `filter` completes, outside the        |
 //   |                                        | platform's lock (a removal, a link drop)        |
 //
-// A failed read returns hw::errc::access_fault; a failed write is dropped and returns it. A
-// command that a fail_nth rule (kind `command`) hits completes with Internal Error.
+// The effects of a fail_nth rule on an access (fault_effect):
+//
+//   | effect          | a read                          | a write                          |
+//   |-----------------|---------------------------------|----------------------------------|
+//   | fail (default)  | hw::errc::access_fault          | dropped, hw::errc::access_fault  |
+//   | all_ones        | all ones, no error (what a      | dropped, no error                |
+//   |                 | surprise-removed device gives)  |                                  |
+//   | delayed(d)      | completes after `d` of virtual  | the same                         |
+//   |                 | time (the clock moves on)       |                                  |
+//
+// fail_register rules fail. A command that a fail_nth rule (kind `command`) hits completes with
+// Internal Error, whatever the effect.
 //
 // access_counts are kept per node and region whether or not the hook is armed, so a test can
 // say "this driver made no RAS access". record(true) keeps every access in order: the fault
 // points of a path, which a test then visits one by one (testing/fault_points.hpp).
 #pragma once
 
+#include <cxlfw/clock.hpp>
 #include <cxlfw/config.hpp>
 #include <cxlfw/emu/types.hpp>
 #include <cxlfw/hw/window.hpp>
@@ -72,6 +83,18 @@ struct access_filter {
 
 enum class fault_rule_id : std::uint32_t {};
 
+/// What a fail_nth rule does to the accesses it hits (the table above).
+struct fault_effect {
+    enum class kind : std::uint8_t { fail, all_ones, delay };
+    kind what = kind::fail;
+    vtime delay{}; ///< for kind::delay
+
+    static constexpr fault_effect fail() noexcept { return {}; }
+    static constexpr fault_effect all_ones() noexcept { return {kind::all_ones, {}}; }
+    static constexpr fault_effect delayed(vtime d) noexcept { return {kind::delay, d}; }
+    friend bool operator==(fault_effect const&, fault_effect const&) = default;
+};
+
 class fault_hook {
 public:
     fault_hook();
@@ -81,11 +104,12 @@ public:
 
     bool armed() const noexcept { return armed_.load(std::memory_order_relaxed); }
 
-    /// The hook on every register access: true means the access fails. Unarmed, this is the
-    /// one branch an access pays.
-    bool fails(access const& a) {
+    /// The hook on every register access: what happens to it, if a rule hits it (several
+    /// rules: a failure over all ones over a delay; delays add up). Unarmed, this is the one
+    /// branch an access pays.
+    std::optional<fault_effect> effect_on(access const& a) {
         if (!armed_.load(std::memory_order_relaxed)) [[likely]]
-            return false;
+            return std::nullopt;
         return match_access(a);
     }
 
@@ -104,9 +128,11 @@ public:
     // --- arming ------------------------------------------------------------------------------
 
     /// Fail the k-th (1-based, counted from now) access matching `filter`, and the `count - 1`
-    /// after it. `fail_nth(3)` fails the third access to anything; `fail_nth(1, {.node = n})`
-    /// the next access to node n.
-    fault_rule_id fail_nth(std::uint64_t k, access_filter filter = {}, std::uint64_t count = 1);
+    /// after it, or give them another `effect`. `fail_nth(3)` fails the third access to
+    /// anything; `fail_nth(1, {.node = n})` the next access to node n;
+    /// `fail_nth(1, {}, 1, fault_effect::all_ones())` makes the next read return all ones.
+    fault_rule_id fail_nth(std::uint64_t k, access_filter filter = {}, std::uint64_t count = 1,
+                           fault_effect effect = fault_effect::fail());
 
     /// Fail every access to [offset, offset + length) of `r` at `node` (of `kind` only, if
     /// given). Offsets are relative to the region's structure (see emu::access).
@@ -173,6 +199,7 @@ private:
         std::uint64_t first = 1;
         std::uint64_t count = 1;
         std::uint64_t seen = 0;
+        fault_effect effect{};
     };
     struct register_rule {
         node_id node;
@@ -208,11 +235,11 @@ private:
 
     fault_rule_id add(rule_kind what);
 
-    /// Advances every counting rule the access matches; true if one of them, or a register
-    /// rule, fails it.
-    bool match_nth_and_registers(access const& a);
+    /// Advances every counting rule the access matches; the effect of those that hit it, and
+    /// of register rules (which fail it).
+    std::optional<fault_effect> match_nth_and_registers(access const& a);
 
-    bool match_access(access const& a);
+    std::optional<fault_effect> match_access(access const& a);
 
     /// Lock held: whether anything needs to see accesses.
     void update_armed() noexcept {

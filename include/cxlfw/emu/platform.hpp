@@ -168,8 +168,8 @@ private:
     config_context config_ctx(node const& n) noexcept;
     hdm_context hdm_ctx(node const& n, std::span<const std::uint8_t> dports) noexcept;
     device_context device_ctx(node& n) noexcept;
-    /// Counts the access and asks the fault hook; an error if it fails.
-    status enter(node& n, access const& a);
+    /// Counts the access; what a fault rule does to it, if one hits it.
+    std::optional<fault_effect> enter(node& n, access const& a);
     /// One access (a read if `value` is empty) to a block modelled as dwords, `at` bytes into
     /// the structure of region `r` that faults and counters name: counted, offered to the
     /// fault hook, all ones (or dropped) when unreachable, else read from or written to

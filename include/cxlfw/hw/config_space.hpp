@@ -38,6 +38,10 @@ struct config_diagnostic {
     std::error_code code;
     std::uint32_t offset = 0; ///< config offset of the capability or register concerned
     std::string detail;       ///< what was found there
+    /// The read that decided it returned all ones: what a function that does not answer
+    /// gives (at 0x100 that is also how a conventional function looks; the caller knows which
+    /// it asked).
+    bool all_ones = false;
 
     std::string message() const;
 };
@@ -211,7 +215,8 @@ struct ext_cap {
 /// visitor returning bool stops the walk by returning false. Ends at a next pointer of 0, at an
 /// all-zero header at 0x100 (no capabilities) or when the visitor stops. Errors: a 256-byte
 /// image or an all-ones header at 0x100 (`extended_space_absent`), a next pointer below 0x100
-/// (`ext_cap_bad_pointer`), a pointer back to a visited capability (`ext_cap_loop`). At most
+/// (`ext_cap_bad_pointer`), a pointer back to a visited capability (`ext_cap_loop`), an
+/// all-ones header past 0x100 (`access_fault`: the function did not answer). At most
 /// 960 headers are read, so no input makes it loop.
 template <detail::config_bus Cfg, class Visit>
 status for_each_ext_cap(Cfg&& cfg, Visit&& visit, config_diagnostic* diag = nullptr) {
@@ -222,9 +227,12 @@ status for_each_ext_cap(Cfg&& cfg, Visit&& visit, config_diagnostic* diag = null
     if (!header)
         return detail::fail(diag, header.error(), off, "reading the extended capability header");
     if (*header == 0) return {};
-    if (*header == 0xFFFF'FFFF)
-        return detail::fail(diag, errc::extended_space_absent, off,
-                            "the header at 0x100 reads all ones");
+    if (*header == 0xFFFF'FFFF) {
+        auto ec = detail::fail(diag, errc::extended_space_absent, off,
+                               "the header at 0x100 reads all ones");
+        if (diag) diag->all_ones = true;
+        return ec;
+    }
     for (;;) {
         seen.set(off / 4);
         ext_cap const cap{.offset = static_cast<std::uint16_t>(off),
@@ -251,6 +259,12 @@ status for_each_ext_cap(Cfg&& cfg, Visit&& visit, config_diagnostic* diag = null
         if (!header)
             return detail::fail(diag, header.error(), off,
                                 "reading the extended capability header at " + detail::hex(off));
+        // Past 0x100 all ones is no header: the function stopped answering mid-walk (Linux
+        // PCI_POSSIBLE_ERROR), and walking on would read garbage as capabilities.
+        if (*header == 0xFFFF'FFFF)
+            return detail::fail(diag, errc::access_fault, off,
+                                "the extended capability header at " + detail::hex(off) +
+                                    " reads all ones");
     }
 }
 
@@ -304,6 +318,11 @@ result<dvsec_location> read_dvsec_header(Cfg& cfg, ext_cap const& cap, config_di
     if (!h1) return fail(diag, h1.error(), cap.offset + 4u, "reading DVSEC header 1");
     auto h2 = read_reg<spec::dvsec::header2>(cfg, cap.offset);
     if (!h2) return fail(diag, h2.error(), cap.offset + 8u, "reading DVSEC header 2");
+    // All ones is no DVSEC (vendor 0xFFFF is never assigned): the function did not answer, and
+    // skipping it would report the DVSEC missing.
+    if (*h1 == 0xFFFF'FFFFu || *h2 == 0xFFFFu)
+        return fail(diag, errc::access_fault, cap.offset + (*h1 == 0xFFFF'FFFFu ? 4u : 8u),
+                    "DVSEC header at " + hex(cap.offset) + " reads all ones");
     return dvsec_location{.offset = cap.offset,
                           .vendor = static_cast<std::uint16_t>(spec::dvsec::vendor::get(*h1)),
                           .id = static_cast<std::uint16_t>(spec::dvsec::id::get(*h2)),
@@ -536,6 +555,11 @@ result<register_locator> read_register_locator(Cfg&& cfg, config_diagnostic* dia
                 static_cast<std::uint32_t>(
                     loc->offset + (lo ? f::entry_high::offset_of(i) : f::entry_low::offset_of(i))),
                 "reading Register Locator entry " + std::to_string(i));
+        if (*lo == 0xFFFF'FFFFu) // BIR 7, ID 0xFF: a function that did not answer
+            return detail::fail(
+                diag, errc::access_fault,
+                static_cast<std::uint32_t>(loc->offset + f::entry_low::offset_of(i)),
+                "Register Locator entry " + std::to_string(i) + " reads all ones");
         auto const block = spec::decode_register_block(*lo, *hi);
         if (block.id == spec::register_block_id::empty) continue;
         if (auto bar = spec::pci::bar_offset(block.bir); !bar) {

@@ -13,7 +13,8 @@
 // | a live endpoint (status_of(dev).mode == cxl)      |                                        |
 // | a port's decoder is enabled in the core exactly   | the decoder, both states, base and     |
 // | when the hardware decoder is committed, at the    | size                                   |
-// | same base and size                                |                                        |
+// | same base and size; one whose reset is owed is in |                                        |
+// | use in the core, whatever the hardware holds      |                                        |
 // | a committed region's targets are enabled and name | the region and the target              |
 // | it                                                |                                        |
 // | a device that is not bound holds no devres        | the device and what it holds           |

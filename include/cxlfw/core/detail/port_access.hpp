@@ -66,6 +66,9 @@ struct port_access {
     static std::set<unsigned>& port_ids(cxl_core& c) { return c.port_ids_; }
     static std::set<unsigned>& memdev_ids(cxl_core& c) { return c.memdev_ids_; }
     static std::set<std::string, std::less<>>& links_down(cxl_core& c) { return c.links_down_; }
+    static std::set<std::pair<std::string, unsigned>>& owed_resets(cxl_core& c) {
+        return c.owed_resets_;
+    }
     static unsigned alloc_port_id(cxl_core& c, std::string const& key) {
         return c.alloc_port_id(key);
     }

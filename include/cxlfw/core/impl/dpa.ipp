@@ -6,6 +6,7 @@
 
 #include <cxlfw/core/detail/dpa.hpp>
 #include <cxlfw/core/detail/port_access.hpp>
+#include <cxlfw/core/hdm.hpp>
 #include <cxlfw/core/registry.hpp>
 #include <cxlfw/units.hpp>
 
@@ -43,6 +44,7 @@ CXLFW_DECL std::optional<std::uint64_t> used_end(port const& ep, dpa_partition c
 
 CXLFW_DECL fact_result<void> dpa_set_mode(decoder& d, partition_mode mode) {
     std::lock_guard lk{d.owner().core().mutex()};
+    if (d.reset_owed) retry_owed_resets(d.owner()); // it may be free again
     if (d.kind() != decoder_kind::endpoint)
         return fact{errc::invalid_target, d.name() + " is not an endpoint decoder"};
     if (d.enabled) return fact{errc::decoder_busy, d.name() + " is committed"};
@@ -60,6 +62,7 @@ CXLFW_DECL fact_result<void> dpa_set_mode(decoder& d, partition_mode mode) {
 CXLFW_DECL fact_result<void> dpa_alloc(decoder& d, std::uint64_t size) {
     port& ep = d.owner();
     std::lock_guard lk{ep.core().mutex()};
+    if (d.reset_owed) retry_owed_resets(d.owner()); // it may be free again
     if (d.kind() != decoder_kind::endpoint)
         return fact{errc::invalid_target, d.name() + " is not an endpoint decoder"};
     memdev* md = detail::memdev_of(d);
@@ -108,6 +111,7 @@ CXLFW_DECL fact_result<void> dpa_alloc(decoder& d, std::uint64_t size) {
 CXLFW_DECL fact_result<void> dpa_free(decoder& d) {
     port& ep = d.owner();
     std::lock_guard lk{ep.core().mutex()};
+    if (d.reset_owed) retry_owed_resets(d.owner()); // it may be free again
     if (!d.dpa) return {};
     if (d.region) return fact{errc::decoder_busy, d.name() + " is attached to " + d.region->name()};
     if (d.enabled) return fact{errc::decoder_busy, d.name() + " is committed"};

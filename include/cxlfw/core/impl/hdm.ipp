@@ -35,6 +35,11 @@ CXLFW_DECL fact_result<decoder_regs> read_decoder_regs(hdm_map const& hdm, unsig
     auto th = w.read<h::target_list_high>(n);
     for (auto const* r : {&bl, &bh, &sl, &sh, &ctl, &tl, &th})
         if (!*r) return fact{r->error(), "reading HDM decoder " + std::to_string(n)};
+    // Committed and Error Not Committed at once, reserved bits set: no decoder reads so. It is
+    // a component that stopped answering (Linux PCI_POSSIBLE_ERROR), not a decoder state.
+    if (*ctl == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault,
+                    "HDM decoder " + std::to_string(n) + " Control reads all ones"};
     decoder_regs d;
     d.base = h::join64(*bh, *bl);
     d.size = h::join64(*sh, *sl);
@@ -78,6 +83,9 @@ CXLFW_DECL fact_result<void> program_decoder(hdm_map const& hdm, decoder const& 
     }
     auto ctl = w.read<h::control>(n);
     if (!ctl) return hw_fact(d, ctl.error(), "reading control");
+    // Read-modify-write (as Linux cxl_decoder_commit) of a value that cannot be real would
+    // commit with whatever it holds (Lock-On-Commit included).
+    if (*ctl == 0xFFFF'FFFFu) return hw_fact(d, hw::errc::access_fault, "control reads all ones");
     std::uint32_t c = *ctl;
     c = h::ig::set(c, *eig);
     c = h::iw::set(c, *eiw);
@@ -161,6 +169,7 @@ CXLFW_DECL fact_result<void> commit_decoder(decoder& d) {
         if (auto undone = detail::clear_decoder_regs(*hdm, d.id(), d.name()); !undone) {
             // The hardware may still commit it: keep it in use, and say both.
             d.enabled = true;
+            d.reset_owed = true;
             return fact{f.code, f.detail + "; " + undone.error().message()};
         }
         detail::reap_commit_end(p);
@@ -196,23 +205,43 @@ CXLFW_DECL fact_result<void> reset_decoder(decoder& d) {
         auto const& hdm = p.hdm();
         if (!hdm) {
             d.enabled = true; // as the hardware may have it
+            d.reset_owed = true;
             return fact{errc::reset_failed,
                         d.name() + ": its port's HDM registers are no longer mapped"};
         }
         if (auto ok = detail::clear_decoder_regs(*hdm, d.id(), d.name()); !ok) {
-            d.enabled = true; // as the hardware may have it
+            d.enabled = true;         // as the hardware may have it
+            d.reset_owed = !d.locked; // Lock-On-Commit: no reset will ever work
             return ok.error();
         }
     }
     d.enabled = false;
     d.locked = false;
+    d.reset_owed = false;
     if (p.commit_end() == static_cast<int>(d.id())) detail::reap_commit_end(p);
     return {};
+}
+
+CXLFW_DECL void retry_owed_resets(port& p) {
+    std::lock_guard lk{p.core().mutex()};
+    for (auto const& d : p.decoders()) {
+        if (!d->reset_owed || !d->enabled || d->region) continue;
+        auto ok = reset_decoder(*d);
+        p.core().note(d->name() + ": the reset it was owed " +
+                      (ok ? std::string{"is done"} : "failed again: " + ok.error().message()));
+    }
 }
 
 // --- HDM decoder enumeration: the port driver's probe ------------------------------------------
 
 namespace detail {
+
+/// What names a port's registers across its unregistration: an endpoint's PCI function (its
+/// memdev and port get new names when they come back), else its uport.
+CXLFW_DECL std::string hardware_of(port const& p) {
+    if (memdev const* md = p.endpoint_memdev(); md && md->parent()) return md->parent()->name();
+    return p.uport();
+}
 
 /// A port driver's binding ends: its decoders go, and the regions they held lose them.
 CXLFW_DECL void release_decoders(port& p) {
@@ -234,6 +263,11 @@ CXLFW_DECL void release_decoders(port& p) {
                         }
         }
     }
+    // A reset that failed is owed to the hardware, which keeps the decoder committed: the
+    // next enumeration of the same port retries it (enumerate_decoders).
+    for (auto& d : decs)
+        if (d->reset_owed && d->enabled)
+            port_access::owed_resets(p.core()).insert({hardware_of(p), d->id()});
     // A running hook (a region being committed when the port's driver went) may hold them:
     // retired, destroyed when no hook runs.
     for (auto& d : decs)
@@ -304,7 +338,20 @@ CXLFW_DECL fact_result<void> enumerate_decoders(port& p) {
         decs.push_back(std::move(d));
         dec.max_targets = endpoint ? 0 : hdm->cap.target_count;
         auto const& c = regs->control;
-        if (!c.committed) {
+        // Committed by this core, whose reset failed when the port last went: not firmware
+        // state to take over but the core's own leftover, reset now that it answers again.
+        auto& owed = port_access::owed_resets(p.core());
+        bool retried = false;
+        std::pair<std::string, unsigned> const key{detail::hardware_of(p), n};
+        if (c.committed && !c.lock_on_commit && owed.count(key)) {
+            auto ok = detail::clear_decoder_regs(*hdm, n, dec.name());
+            if (ok) owed.erase(key);
+            p.core().note(dec.name() + ": the reset owed since its port last went " +
+                          (ok ? std::string{"is done"} : "failed again: " + ok.error().message()));
+            retried = ok.has_value();
+            if (!ok) dec.reset_owed = true;
+        }
+        if (!c.committed || retried) {
             dec.type = endpoint && md->desc().type == memdev_type::type2
                            ? target_type::device_coherent
                            : target_type::host_only_coherent;

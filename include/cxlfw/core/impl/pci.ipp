@@ -33,13 +33,8 @@ CXLFW_DECL fact_result<cxl_registers> map_registers(base::pci_device const& pdev
 CXLFW_DECL fact_result<hw::cxl_device_dvsec> read_device_dvsec(base::pci_device const& pdev) {
     hw::config_diagnostic diag;
     auto dv = hw::read_cxl_device_dvsec(pdev.config(), &diag);
-    if (!dv) {
-        // An access that did not complete says nothing about what the device has.
-        if (is_access_failure(diag.code))
-            return fact{diag.code,
-                        pdev.name() + ": " + diag.detail + " at " + detail::hex(diag.offset)};
-        return fact{errc::capability_mismatch, pdev.name() + ": " + diag.message()};
-    }
+    // An access that did not complete says nothing about what the device has.
+    if (!dv) return detail::config_fact(pdev, diag, errc::capability_mismatch);
     return *dv;
 }
 

@@ -48,13 +48,16 @@ CXLFW_DECL void register_port(cxl_core& core, port& p) {
     port_access::port_ids(core).insert(p.id());
 }
 
-/// Linux find_component_registers(): a PCI uport's component block, if it has one.
-CXLFW_DECL std::optional<reg_block> component_of(base::device const& dev) {
+/// Linux find_component_registers(): a PCI uport's component block, if it has one. A Register
+/// Locator that could not be read is the access's fact: taking it for "no component
+/// registers" would make the port a passthrough one (issue 13).
+CXLFW_DECL fact_result<std::optional<reg_block>> component_of(base::device const& dev) {
     auto const* pdev = dynamic_cast<base::pci_device const*>(&dev);
-    if (!pdev) return std::nullopt;
+    if (!pdev) return std::optional<reg_block>{};
     auto blk = find_register_block(*pdev, spec::register_block_id::component);
-    if (!blk) return std::nullopt;
-    return *blk;
+    if (!blk && is_access_failure(blk.error().code)) return blk.error();
+    if (!blk) return std::optional<reg_block>{};
+    return std::optional<reg_block>{*blk};
 }
 
 /// The dport of `p` for `dev`, added now if `p` has none yet (switch dports are added lazily,
@@ -202,7 +205,9 @@ CXLFW_DECL fact_result<step> add_port_attach_ep(cxl_core& core, memdev& md, base
     auto pdport = find_or_add_dport(*parent, *dparent);
     if (!pdport) return pdport.error();
     if (!parent->is_bound()) return unbound_fact(core.host(), *parent);
-    auto p = add_port(*parent, uport_dev, **pdport, component_of(uport_dev));
+    auto comp = component_of(uport_dev);
+    if (!comp) return comp.error();
+    auto p = add_port(*parent, uport_dev, **pdport, *comp);
     if (!p) return p.error();
     auto dp = find_or_add_dport(**p, dport_dev);
     if (!dp) return dp.error();

@@ -209,6 +209,7 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
         if (p == &ep.owner()) {
             d = &ep;
         } else {
+            retry_owed_resets(*p); // a decoder whose reset failed earlier may be free again
             for (auto const& c : p->decoders())
                 if (!c->region && !c->enabled) {
                     d = c.get();
@@ -401,6 +402,7 @@ CXLFW_DECL fact_result<hpa_range> probe_mem(memdev& md, std::uint64_t size,
                                                            : target_type::host_only_coherent);
     port* ep = md.endpoint();
     if (!ep) return fact{errc::endpoint_absent, md.name() + " has no endpoint"};
+    retry_owed_resets(*ep);
     decoder* dec = ep->find_decoder(static_cast<unsigned>(ep->hdm_end() + 1));
     if (!dec || dec->region || dec->enabled)
         return fact{errc::decoder_busy, ep->name() + " has no free endpoint decoder"};

@@ -24,7 +24,24 @@ CXLFW_DECL fact_result<std::uint64_t> read_pcie_cap(hw::bus_ref cfg, std::uint64
     if (!at) return at.error();
     auto v = cfg.read(*at + offset, width);
     if (!v) return fact{v.error(), std::string{"reading "} + what};
+    // All ones is no PCI Express register (the capability version would be 0xF, the link
+    // speed reserved): a function that did not answer, not a port number of 0xFF.
+    if (*v == (width == 4 ? 0xFFFF'FFFFu : 0xFFFFu))
+        return fact{hw::errc::access_fault, std::string{what} + " reads all ones"};
     return *v;
+}
+
+CXLFW_DECL fact config_fact(base::pci_device const& pdev, hw::config_diagnostic const& diag,
+                            errc otherwise) {
+    // The function did not answer: an access fault, or extended config space that reads all
+    // ones on a function the CXL stack looks at (CXL functions are PCIe; their DVSECs live
+    // there). Linux's pci_cfg_space_size() takes that for a conventional function at
+    // enumeration; after it, it is a function that stopped answering.
+    bool const silent = diag.code == hw::errc::extended_space_absent && diag.all_ones;
+    if (is_access_failure(diag.code) || silent)
+        return fact{hw::errc::access_fault,
+                    pdev.name() + ": " + diag.detail + " at " + hex(diag.offset)};
+    return fact{otherwise, pdev.name() + ": " + diag.message()};
 }
 
 } // namespace detail
@@ -33,12 +50,7 @@ CXLFW_DECL fact_result<reg_block> find_register_block(base::pci_device const& pd
                                                       spec::register_block_id id) {
     hw::config_diagnostic diag;
     auto locator = hw::read_register_locator(pdev.config(), &diag);
-    if (!locator) {
-        if (is_access_failure(diag.code)) // not an absence: the device did not answer
-            return fact{diag.code,
-                        pdev.name() + ": " + diag.detail + " at " + detail::hex(diag.offset)};
-        return fact{errc::registers_absent, pdev.name() + ": " + diag.message()};
-    }
+    if (!locator) return detail::config_fact(pdev, diag, errc::registers_absent);
     auto block = locator->find(id);
     if (!block)
         return fact{errc::registers_absent, pdev.name() +
@@ -67,11 +79,18 @@ CXLFW_DECL fact_result<component_map> probe_component_regs(reg_block const& bloc
     auto w = cm->window();
     auto header = w.read<c::array_header>();
     if (!header) return fact{header.error(), "reading the component capability array"};
+    // All ones is what a function that stopped answering returns (Linux PCI_POSSIBLE_ERROR):
+    // not "no capability array" (which would make a port a passthrough one), but the fault.
+    if (*header == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault, "the component capability array header reads all ones"};
     if (c::array_cap_id::get(*header) != c::array_header_id) return map;
     unsigned const entries = c::array_size::get(*header);
     for (unsigned n = 0; n < entries; ++n) {
         auto h = w.read<c::cap_header>(n);
         if (!h) return fact{h.error(), "reading component capability header " + std::to_string(n)};
+        if (*h == 0xFFFF'FFFFu) // as the array header: not a capability, a silent component
+            return fact{hw::errc::access_fault,
+                        "component capability header " + std::to_string(n) + " reads all ones"};
         auto const e = spec::decode_component_cap(*h);
         if (e.id == static_cast<std::uint16_t>(spec::component_cap_id::hdm_decoder) && !map.hdm) {
             auto cap = cm->sub(e.pointer, spec::hdm::structure_length(1));
@@ -140,6 +159,8 @@ CXLFW_DECL fact_result<std::uint64_t> find_pcie_capability(hw::bus_ref cfg) {
     namespace p = spec::pci;
     auto status = cfg.read(p::status::offset, 2);
     if (!status) return fact{status.error(), "reading the PCI status register"};
+    if (*status == 0xFFFF) // a function that did not answer (Linux PCI_POSSIBLE_ERROR)
+        return fact{hw::errc::access_fault, "the PCI status register reads all ones"};
     if (!p::capabilities_list::get(static_cast<std::uint16_t>(*status)))
         return fact{errc::registers_absent, "no capability list"};
     auto ptr = cfg.read(p::capabilities_pointer::offset, 1);
@@ -171,15 +192,25 @@ CXLFW_DECL fact_result<spec::pci::pcie::port_type_value> read_pcie_port_type(hw:
 CXLFW_DECL fact_result<std::optional<std::uint64_t>> read_serial_number(hw::bus_ref cfg) {
     auto cap = hw::find_ext_cap(cfg, static_cast<std::uint16_t>(spec::pci::ext_cap::serial_number));
     if (!cap) {
-        if (cap.error() == hw::errc::ext_cap_not_found ||
-            cap.error() == hw::errc::extended_space_absent)
-            return std::optional<std::uint64_t>{};
+        // Only a list without the capability means "no serial". Extended space that reads all
+        // ones on a CXL function (whose DVSECs were just read there) is a function that did
+        // not answer: Linux pci_get_dsn() would say 0; that is the "serial 0" of issue 13.
+        if (cap.error() == hw::errc::ext_cap_not_found) return std::optional<std::uint64_t>{};
         return fact{cap.error(), "finding the Device Serial Number capability"};
     }
     auto lo = cfg.read(cap->offset + 4u, 4);
     if (!lo) return fact{lo.error(), "reading the Device Serial Number (low dword)"};
     auto hi = cfg.read(cap->offset + 8u, 4);
     if (!hi) return fact{hi.error(), "reading the Device Serial Number (high dword)"};
+    // A dword of all ones may be a serial, or a function that stopped answering: the Vendor
+    // ID tells which (Linux pci_device_is_present()).
+    if (*lo == 0xFFFF'FFFFu || *hi == 0xFFFF'FFFFu) {
+        auto vendor = cfg.read(spec::pci::vendor_id::offset, 2);
+        if (!vendor || *vendor == 0xFFFF)
+            return fact{vendor ? make_error_code(hw::errc::access_fault) : vendor.error(),
+                        "reading the Device Serial Number: the function no longer answers "
+                        "(Vendor ID reads all ones)"};
+    }
     return std::optional<std::uint64_t>{(*hi << 32) | *lo};
 }
 

@@ -81,11 +81,10 @@ CXLFW_DECL device_context platform::device_ctx(node& n) noexcept {
             &total_accesses_, n.id_};
 }
 
-CXLFW_DECL status platform::enter(node& n, access const& a) {
+CXLFW_DECL std::optional<fault_effect> platform::enter(node& n, access const& a) {
     n.counts_.count(a);
     ++total_accesses_;
-    if (faults_.fails(a)) return hw::errc::access_fault;
-    return {};
+    return faults_.effect_on(a);
 }
 
 CXLFW_DECL std::vector<std::uint8_t> platform::dport_ids(node const& n) const {
@@ -140,8 +139,13 @@ result<std::uint64_t> platform::dword_access(node& n, region r, std::uint64_t at
                                              Block const& block) {
     access const a{n.id_, r, value ? access_kind::write : access_kind::read,
                    static_cast<std::uint32_t>(at), static_cast<std::uint8_t>(width)};
-    if (auto ok = enter(n, a); !ok) return ok.error();
-    if (!reachable(n)) return value ? 0 : detail::width_mask(width);
+    using k = fault_effect::kind;
+    auto const effect = enter(n, a);
+    if (effect && effect->what == k::fail) return hw::errc::access_fault;
+    if (effect && effect->what == k::delay) clock_.advance(effect->delay);
+    // Unreachable, or made to look so: reads return all ones, writes go nowhere (PCIe).
+    if (!reachable(n) || (effect && effect->what == k::all_ones))
+        return value ? 0 : detail::width_mask(width);
     if (!value) return detail::read_dwords(off, width, block);
     detail::write_dwords(off, width, *value, block);
     return 0;

@@ -55,8 +55,8 @@ CXLFW_DECL bool fault_hook::decoder_never_commits(node_id n, unsigned decoder) c
 }
 
 CXLFW_DECL fault_rule_id fault_hook::fail_nth(std::uint64_t k, access_filter filter,
-                                              std::uint64_t count) {
-    return add(nth_rule{filter, k == 0 ? 1 : k, count, 0});
+                                              std::uint64_t count, fault_effect effect) {
+    return add(nth_rule{filter, k == 0 ? 1 : k, count, 0, effect});
 }
 
 CXLFW_DECL fault_rule_id fault_hook::fail_register(node_id node, emu::region r,
@@ -134,9 +134,23 @@ CXLFW_DECL fault_rule_id fault_hook::add(rule_kind what) {
     return id;
 }
 
-CXLFW_DECL bool fault_hook::match_nth_and_registers(access const& a) {
+namespace detail {
+/// Two rules on one access: a failure over all ones over a delay; delays add up.
+inline void combine(std::optional<fault_effect>& into, fault_effect e) noexcept {
+    using k = fault_effect::kind;
+    if (!into) {
+        into = e;
+    } else if (e.what == k::delay && into->what == k::delay) {
+        into->delay += e.delay;
+    } else if (static_cast<int>(e.what) < static_cast<int>(into->what)) {
+        into = e;
+    }
+}
+} // namespace detail
+
+CXLFW_DECL std::optional<fault_effect> fault_hook::match_nth_and_registers(access const& a) {
     if (recording_) recorded_.push_back(a);
-    bool fail = false;
+    std::optional<fault_effect> effect;
     bool spent = false;
     for (auto& r : rules_) {
         if (auto* act = std::get_if<action_rule>(&r.what)) {
@@ -149,13 +163,15 @@ CXLFW_DECL bool fault_hook::match_nth_and_registers(access const& a) {
         if (auto* n = std::get_if<nth_rule>(&r.what)) {
             if (!n->filter.matches(a)) continue;
             ++n->seen;
-            if (n->seen >= n->first && n->seen - n->first < n->count) fail = true;
+            if (n->seen >= n->first && n->seen - n->first < n->count)
+                detail::combine(effect, n->effect);
         } else if (auto const* g = std::get_if<register_rule>(&r.what)) {
             if (g->node != a.node || g->region != a.region) continue;
             if (g->kind && *g->kind != a.kind) continue;
             std::uint64_t const lo = a.offset;
             std::uint64_t const hi = lo + (a.width == 0 ? 1 : a.width);
-            if (lo < std::uint64_t{g->offset} + g->length && g->offset < hi) fail = true;
+            if (lo < std::uint64_t{g->offset} + g->length && g->offset < hi)
+                detail::combine(effect, fault_effect::fail());
         }
     }
     if (spent) {
@@ -165,14 +181,14 @@ CXLFW_DECL bool fault_hook::match_nth_and_registers(access const& a) {
         });
         update_armed();
     }
-    return fail;
+    return effect;
 }
 
-CXLFW_DECL bool fault_hook::match_access(access const& a) {
+CXLFW_DECL std::optional<fault_effect> fault_hook::match_access(access const& a) {
     std::lock_guard lock{mutex_};
-    bool const fail = match_nth_and_registers(a);
-    if (fail) injected_.fetch_add(1, std::memory_order_relaxed);
-    return fail;
+    auto const effect = match_nth_and_registers(a);
+    if (effect) injected_.fetch_add(1, std::memory_order_relaxed);
+    return effect;
 }
 
 CXLFW_DECL std::optional<spec::return_code> fault_hook::match_command(access const& a) {

@@ -25,7 +25,7 @@ CXLFW_DECL std::string hex(std::uint64_t v) {
 
 CXLFW_DECL std::error_code fail(config_diagnostic* diag, std::error_code code, std::uint32_t offset,
                                 std::string detail) {
-    if (diag) *diag = {code, offset, std::move(detail)};
+    if (diag) *diag = {code, offset, std::move(detail), false};
     return code;
 }
 

@@ -42,6 +42,14 @@ inline void check_decoders(machine& m, core::port const& p, std::vector<std::str
         if (d->passthrough) continue;
         auto hw = m.platform().decoder(n->id(), d->id());
         bool const committed = hw.phase == emu::decoder_phase::committed;
+        // A reset that could not be done: the core cannot know whether the hardware holds
+        // it, so it keeps it in use (never hands it out) until a retry succeeds. Only a free
+        // decoder that the hardware still decodes with would be a lie.
+        if (d->reset_owed) {
+            if (!d->enabled)
+                out.push_back(d->name() + ": a reset is owed, yet the core has it free");
+            continue;
+        }
         if (committed != d->enabled) {
             out.push_back(d->name() + ": the core has it " + (d->enabled ? "enabled" : "free") +
                           ", the hardware " + (committed ? "committed" : "not committed"));
