@@ -10,10 +10,6 @@
 // every one (docs/reliability.md records that run).
 #include "support.hpp"
 
-#include <cxlfw/core/dpa.hpp>
-#include <cxlfw/core/region.hpp>
-#include <cxlfw/core/registry.hpp>
-
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -41,60 +37,6 @@ std::string to_string(fault_effect e) {
 
 /// Past every timeout the core polls against (media 60 s, mailbox 2 s, commit 20 ms).
 constexpr fault_effect late = fault_effect::delayed(std::chrono::seconds{61});
-
-/// The Type-2 accelerator bound (direct attach, a committed region), then unbound: the
-/// teardown (region reset and delete, endpoint and memdev released) is the path.
-probe_path teardown_path() {
-    return {"Type-2 teardown (unbind: region reset and delete)",
-            true,
-            [](testing::machine& m) {
-                REQUIRE(m.load<mapping_accel<policy::attach::direct>>());
-                REQUIRE(cxlfw::status_of(*m.find(accel))->mode == cxl_mode::cxl);
-            },
-            [](testing::machine& m) {
-                if (base::device* d = m.find(accel)) (void)m.host().unbind(*d);
-                (void)m.host().settle();
-            },
-            std::string{accel},
-            [](testing::machine& m) { // bound again: the same region on the same decoders
-                base::device* d = m.find(accel);
-                REQUIRE(d);
-                REQUIRE(m.host().attach(*d).is_bound());
-                REQUIRE(m.host().settle());
-            }};
-}
-
-/// A 1-way PMEM region (cxl_test's memdevs are persistent only) on the first Type-3 memdev
-/// and 1-way window that fit, created, committed and deleted through the core (what `cxl
-/// create-region` and `cxl destroy-region` do); a step that fails ends the path, and what was
-/// made is deleted, as the user would.
-probe_path region_path() {
-    auto run = [](testing::machine& m) {
-        core::port* root = m.cxl().root();
-        if (!root) return;
-        for (core::memdev* md : m.cxl().memdevs()) {
-            core::decoder* ep = md->endpoint() ? md->endpoint()->find_decoder(0) : nullptr;
-            if (ep) (void)core::dpa_free(*ep); // a leftover, as `cxl free-dpa` would
-            if (!ep || !core::dpa_set_mode(*ep, core::partition_mode::pmem) ||
-                !core::dpa_alloc(*ep, 256_MiB))
-                continue;
-            bool made = false;
-            for (auto const& rd : root->decoders()) {
-                auto r = core::create_region(*rd, core::partition_mode::pmem);
-                if (!r) continue;
-                made = core::set_granularity(**r, 4096) && core::set_ways(**r, 1) &&
-                       core::set_size(**r, 256_MiB) && core::attach_target(**r, *ep, 0);
-                if (made) (void)core::commit_region(**r);
-                core::delete_region(**r);
-                if (made) break;
-            }
-            (void)core::dpa_free(*ep);
-            if (made) return;
-        }
-    };
-    // Again after the recovery: a reset the first run still owed must not be in its way.
-    return {"Type-3 region create, commit, delete", true, {}, run, "0000:0d:00.0", run};
-}
 
 void fault_everywhere(probe_path const& p, fault_effect effect) {
     auto const points = points_of(p);

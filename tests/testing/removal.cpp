@@ -1,5 +1,6 @@
-// Removal, root loss and link loss delivered after every register access of a probe path
-// (issue 13, "Lifetimes"): no dangling pointer (this runs under ASan+UBSan in CI), the invariant
+// Removal (of the device or the switch above it), root loss, link loss, and the unbind of the
+// host bridge's port or of ACPI0017, delivered after every register access of a path (issue
+// 13, "Lifetimes"): no dangling pointer (this runs under ASan+UBSan in CI), the invariant
 // checker clean right after, and again once the piece comes back, with what should re-attach
 // re-attached.
 //
@@ -20,7 +21,7 @@ using namespace cxlfw::testing::test_support;
 
 namespace {
 
-enum class loss { device, root, link };
+enum class loss { device, root, link, switch_removed, port_unbound, acpi_unbound };
 
 std::string_view to_string(loss l) {
     switch (l) {
@@ -30,13 +31,53 @@ std::string_view to_string(loss l) {
         return "ACPI root removed";
     case loss::link:
         return "link down";
+    case loss::switch_removed:
+        return "its switch removed";
+    case loss::port_unbound:
+        return "its host bridge's port unbound";
+    case loss::acpi_unbound:
+        return "ACPI0017 unbound";
     }
     return "?";
 }
 
+/// The switch upstream port above `dev`, if there is one.
+emu::node* switch_above(emu::platform& plat, emu::node& dev) {
+    for (emu::node* n = plat.find(dev.parent()); n; n = plat.find(n->parent()))
+        if (n->kind() == emu::node_kind::upstream_port) return n;
+    return nullptr;
+}
+
+/// The host bridge above `dev`.
+emu::node* host_bridge_above(emu::platform& plat, emu::node& dev) {
+    for (emu::node* n = plat.find(dev.parent()); n; n = plat.find(n->parent()))
+        if (n->kind() == emu::node_kind::host_bridge) return n;
+    return nullptr;
+}
+
+/// Unbind `name`'s driver (the sysfs unbind file), if it has one.
+void unbind(testing::machine& m, std::string const& name) {
+    if (base::device* d = m.find(name); d && d->is_bound()) (void)m.host().unbind(*d);
+}
+
+/// Bind `name` with its own driver again, then rescan the cxl bus (what `cxl enable-port`
+/// and udev do for what the unbind released below it).
+void bind_again(testing::machine& m, std::string const& name, std::string const& driver) {
+    base::device* d = m.find(name);
+    REQUIRE(d);
+    if (!d->is_bound()) {
+        base::driver* drv = m.host().find_driver(driver);
+        REQUIRE(drv);
+        (void)m.host().bind(*d, *drv);
+    }
+    REQUIRE(m.host().settle());
+    REQUIRE(m.host().rescan("cxl"));
+    REQUIRE(m.host().settle());
+}
+
 void deliver_everywhere(probe_path const& p, loss l) {
     auto const n = points_of(p).size();
-    REQUIRE(n > 20); // a probe path makes accesses: if not, the recording is broken
+    REQUIRE(n > 3); // a path makes accesses: if not, the recording is broken
     for (auto k : visit(n)) {
         auto m = boot(p);
         auto& plat = m->platform();
@@ -44,7 +85,16 @@ void deliver_everywhere(probe_path const& p, loss l) {
         REQUIRE(dev);
         auto const id = dev->id();
         auto const port = dev->parent();
-        plat.faults().after_nth(k, {}, [&plat, l, id, port] {
+        emu::node* sw = switch_above(plat, *dev);
+        if (l == loss::switch_removed && !sw) return; // nothing to remove on this path
+        emu::node* hb = host_bridge_above(plat, *dev);
+        REQUIRE(hb);
+        core::port* hb_port = m->cxl().port_by_uport(hb->name());
+        if (l == loss::port_unbound && !hb_port) return; // the path adds it: nothing to unbind
+        std::string const hb_port_name = hb_port ? hb_port->name() : std::string{};
+        std::string const acpi = "ACPI0017:00";
+        auto* machine = m.get();
+        plat.faults().after_nth(k, {}, [&plat, machine, l, id, port, sw, hb_port_name, acpi] {
             switch (l) {
             case loss::device:
                 (void)plat.surprise_remove(id);
@@ -55,6 +105,15 @@ void deliver_everywhere(probe_path const& p, loss l) {
             case loss::link:
                 (void)plat.set_link(port, false);
                 break;
+            case loss::switch_removed:
+                (void)plat.surprise_remove(sw->id());
+                break;
+            case loss::port_unbound:
+                unbind(*machine, hb_port_name);
+                break;
+            case loss::acpi_unbound:
+                unbind(*machine, acpi);
+                break;
             }
         });
         p.run(*m);
@@ -64,18 +123,32 @@ void deliver_everywhere(probe_path const& p, loss l) {
         INFO(at << ": " << m->describe(p.device));
         REQUIRE(plat.faults().rule_count() == 0); // the removal was delivered
         require_clean(*m, at);
-        if (l == loss::device) {
+        if (l == loss::device || l == loss::switch_removed) {
             REQUIRE(m->find(p.device) == nullptr);
             continue;
         }
         // The piece comes back: what should re-attach re-attaches.
-        if (l == loss::root)
+        switch (l) {
+        case loss::root:
             REQUIRE(plat.add_acpi_root());
-        else
+            break;
+        case loss::link:
             REQUIRE(plat.set_link(port, true));
+            break;
+        case loss::port_unbound:
+            bind_again(*m, hb_port_name, "cxl_port");
+            break;
+        case loss::acpi_unbound:
+            bind_again(*m, acpi, "cxl_acpi");
+            break;
+        default:
+            break;
+        }
         REQUIRE(m->host().settle());
+        if (p.again) p.again(*m);
         INFO("after recovery: " << m->describe(p.device));
         require_clean(*m, at + ", after recovery");
+        if (!m->find(p.device)->is_bound()) continue; // a teardown path ends unbound
         core::memdev* md = m->memdev_of(p.device);
         REQUIRE(md);
         REQUIRE(md->endpoint());
@@ -99,20 +172,32 @@ TEST_CASE("the access recorder and after_nth see a probe's accesses", "[testing]
     REQUIRE(m->platform().faults().rule_count() == 1);
 }
 
-TEST_CASE("removal, root loss and link loss at every access of the Type-2 direct probe",
-          "[testing][removal]") {
-    auto l = GENERATE(loss::device, loss::root, loss::link);
+#define CXLFW_LOSSES                                                                               \
+    loss::device, loss::root, loss::link, loss::switch_removed, loss::port_unbound,                \
+        loss::acpi_unbound
+
+TEST_CASE("every loss at every access of the Type-2 direct probe", "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
     deliver_everywhere(direct_path(), l);
 }
 
-TEST_CASE("removal, root loss and link loss at every access of the Type-2 mediated probe",
-          "[testing][removal]") {
-    auto l = GENERATE(loss::device, loss::root, loss::link);
+TEST_CASE("every loss at every access of the Type-2 mediated probe", "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
     deliver_everywhere(mediated_path(), l);
 }
 
-TEST_CASE("removal, root loss and link loss at every access of the Type-3 boot probe",
-          "[testing][removal]") {
-    auto l = GENERATE(loss::device, loss::root, loss::link);
+TEST_CASE("every loss at every access of the Type-3 boot probe", "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
     deliver_everywhere(type3_path(), l);
+}
+
+TEST_CASE("every loss at every access of the Type-2 teardown", "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
+    deliver_everywhere(teardown_path(), l);
+}
+
+TEST_CASE("every loss at every access of a region's create, commit and delete",
+          "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
+    deliver_everywhere(region_path(), l);
 }

@@ -3,12 +3,16 @@
 // the state that must come back, and the recovery an operator would do.
 #pragma once
 
+#include <cxlfw/core/dpa.hpp>
 #include <cxlfw/core/dump.hpp>
+#include <cxlfw/core/region.hpp>
+#include <cxlfw/core/registry.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
 #include <cxlfw/testing/check.hpp>
 #include <cxlfw/testing/machine.hpp>
+#include <cxlfw/units.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -106,10 +110,11 @@ inline std::vector<fault_point> points_of(probe_path const& p) {
     return points;
 }
 
-/// The accesses a sweep visits: every 5th (and the first and last); CXLFW_EXHAUSTIVE=1 every
-/// one.
+/// The accesses a sweep visits: in CI every 5th, or fewer on a long path (about 60 in all),
+/// and the first and the last; CXLFW_EXHAUSTIVE=1 every one.
 inline std::vector<std::uint64_t> visit(std::uint64_t n) {
-    std::uint64_t const stride = std::getenv("CXLFW_EXHAUSTIVE") ? 1 : 5;
+    std::uint64_t const stride =
+        std::getenv("CXLFW_EXHAUSTIVE") ? 1 : std::max<std::uint64_t>(5, n / 60);
     std::vector<std::uint64_t> ks;
     for (std::uint64_t k = 1; k <= n; k += stride)
         ks.push_back(k);
@@ -138,6 +143,63 @@ inline probe_path type3_path() {
             {},
             [](machine& m) { (void)m.host().settle(); },
             "0000:0d:00.0"};
+}
+
+/// The Type-2 accelerator bound (direct attach, a committed region), then unbound: the
+/// teardown (region reset and delete, endpoint and memdev released) is the path.
+inline probe_path teardown_path() {
+    return {"Type-2 teardown (unbind: region reset and delete)",
+            true,
+            [](machine& m) {
+                REQUIRE(m.load<mapping_accel<policy::attach::direct>>());
+                REQUIRE(cxlfw::status_of(*m.find(accel))->mode == cxl_mode::cxl);
+            },
+            [](machine& m) {
+                if (base::device* d = m.find(accel)) (void)m.host().unbind(*d);
+                (void)m.host().settle();
+            },
+            std::string{accel},
+            [](machine& m) { // bound again: the same region on the same decoders
+                base::device* d = m.find(accel);
+                REQUIRE(d);
+                if (!d->is_bound()) REQUIRE(m.host().attach(*d).is_bound());
+                REQUIRE(m.host().settle());
+            }};
+}
+
+/// A 1-way PMEM region (cxl_test's memdevs are persistent only) on the first Type-3 memdev
+/// and 1-way window that fit, created, committed and deleted through the core (what `cxl
+/// create-region` and `cxl destroy-region` do); a step that fails ends the path, and what was
+/// made is deleted, as the user would.
+inline probe_path region_path() {
+    auto run = [](machine& m) {
+        // The objects it names stay valid across the steps, whatever goes meanwhile (as a
+        // `cxl` command's references do).
+        base::host::object_hold hold{m.host()};
+        core::port* root = m.cxl().root();
+        if (!root) return;
+        for (core::memdev* md : m.cxl().memdevs()) {
+            core::decoder* ep = md->endpoint() ? md->endpoint()->find_decoder(0) : nullptr;
+            if (ep) (void)core::dpa_free(*ep); // a leftover, as `cxl free-dpa` would
+            if (!ep || !core::dpa_set_mode(*ep, core::partition_mode::pmem) ||
+                !core::dpa_alloc(*ep, 256_MiB))
+                continue;
+            bool made = false;
+            for (auto const& rd : root->decoders()) {
+                auto r = core::create_region(*rd, core::partition_mode::pmem);
+                if (!r) continue;
+                made = core::set_granularity(**r, 4096) && core::set_ways(**r, 1) &&
+                       core::set_size(**r, 256_MiB) && core::attach_target(**r, *ep, 0);
+                if (made) (void)core::commit_region(**r);
+                core::delete_region(**r);
+                if (made) break;
+            }
+            (void)core::dpa_free(*ep);
+            if (made) return;
+        }
+    };
+    // Again after the recovery: a reset the first run still owed must not be in its way.
+    return {"Type-3 region create, commit, delete", true, {}, run, "0000:0d:00.0", run};
 }
 
 // --- what must come back ---------------------------------------------------------------------------

@@ -245,6 +245,21 @@ public:
     /// removed device is kept: for objects a running hook may still point at.
     void retire(std::shared_ptr<void const> object);
 
+    /// While it lives, what is removed or retired is kept, as while a hook runs: for code
+    /// outside a hook that works with devices and core objects across register accesses (a
+    /// tool's command, a test driving the core; Linux: the references a sysfs handler holds).
+    /// Its end destroys what went meanwhile, unless a hook still runs.
+    class object_hold {
+    public:
+        explicit object_hold(host& h);
+        object_hold(object_hold const&) = delete;
+        object_hold& operator=(object_hold const&) = delete;
+        ~object_hold();
+
+    private:
+        host* h_;
+    };
+
     /// Nothing is due now.
     bool idle() const;
     /// Items queued, due or not.

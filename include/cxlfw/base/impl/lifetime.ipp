@@ -141,6 +141,19 @@ CXLFW_DECL void host::reap() {
         devs.pop_back();
 }
 
+CXLFW_DECL host::object_hold::object_hold(host& h) : h_{&h} {
+    std::lock_guard lk{h.mu_};
+    ++h.in_hooks_; // counted as a running hook: reap() waits for it
+}
+
+CXLFW_DECL host::object_hold::~object_hold() {
+    {
+        std::lock_guard lk{h_->mu_};
+        --h_->in_hooks_;
+    }
+    h_->reap();
+}
+
 CXLFW_DECL void host::retire(std::shared_ptr<void const> object) {
     {
         std::lock_guard lk{mu_};

@@ -428,6 +428,9 @@ CXLFW_DECL std::optional<fact> path_absence(memdev& md) {
         return std::nullopt;
     }
     if (core.link_is_down(at->second->dev)) return link_down_fact(at->second->dev);
+    // A port on the path whose driver went (an unbind): the absence is its driver's binding.
+    for (port* q = at->first; q && q != core.root(); q = q->parent_port())
+        if (!q->is_bound()) return port_not_bound_fact(q->name(), q->uport());
     return std::nullopt;
 }
 

@@ -248,6 +248,7 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
 }
 
 CXLFW_DECL fact_result<void> detach_target(region& r, unsigned pos) {
+    base::host::object_hold hold{r.root().owner().core().host()}; // see commit_region
     std::lock_guard lk{r.root().owner().core().mutex()};
     if (pos >= r.targets().size())
         return fact{errc::invalid_position, "position " + detail::str(pos) + " out of range"};
@@ -272,6 +273,10 @@ CXLFW_DECL fact_result<void> detach_target(region& r, unsigned pos) {
 // --- commit and reset --------------------------------------------------------------------------
 
 CXLFW_DECL fact_result<void> commit_region(region& r) {
+    // Called from a hook (map_region) or from outside one (a `cxl` command): either way a
+    // removal delivered between two register accesses must not free the region, its
+    // decoders or their ports under this frame (base::host::object_hold).
+    base::host::object_hold hold{r.root().owner().core().host()};
     std::lock_guard lk{r.root().owner().core().mutex()};
     if (r.state() == region_state::committed) return {};
     if (r.state() < region_state::active)
@@ -316,6 +321,7 @@ CXLFW_DECL fact_result<void> commit_region(region& r) {
 }
 
 CXLFW_DECL fact_result<void> reset_region(region& r) {
+    base::host::object_hold hold{r.root().owner().core().host()}; // see commit_region
     std::lock_guard lk{r.root().owner().core().mutex()};
     if (r.state() < region_state::active) return {};
     // Also an active region: a commit cut short (a port went between two of its register
@@ -327,6 +333,7 @@ CXLFW_DECL fact_result<void> reset_region(region& r) {
 
 CXLFW_DECL void delete_region(region& r) {
     cxl_core& core = r.root().owner().core();
+    base::host::object_hold hold{core.host()}; // see commit_region
     std::lock_guard lk{core.mutex()};
     (void)reset_region(r);
     for (unsigned pos = 0; pos < r.targets().size(); ++pos)
