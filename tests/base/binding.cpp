@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -455,4 +456,24 @@ TEST_CASE("binding a waiting device to a driver on request probes it now",
     b.add("s"); // no driver for s: nothing to wake anyway
     REQUIRE(b.host.settle());
     REQUIRE(w.counters().attempts == 2);
+}
+
+TEST_CASE("an object_hold keeps what is removed or retired until it ends",
+          "[base][binding][removal]") {
+    bed b;
+    auto& dev = b.add("dev0");
+    REQUIRE(b.host.settle());
+    auto flag = std::make_shared<int>(1);
+    std::weak_ptr<int> retired = flag;
+    {
+        host::object_hold hold{b.host};
+        b.host.retire(std::move(flag));
+        REQUIRE(b.host.remove_device(dev));
+        REQUIRE(b.host.find_device("dev0") == nullptr); // gone from the host at once
+        REQUIRE(!retired.expired());                    // still alive while held
+        REQUIRE(dev.removing());                        // and so is the device
+        { host::object_hold nested{b.host}; }
+        REQUIRE(!retired.expired()); // an inner hold's end does not release the outer's
+    }
+    REQUIRE(retired.expired());
 }
