@@ -232,15 +232,27 @@ private:
         return std::nullopt;
     }
 
-    /// The direct attach's path went (core::set_detach_handler). A policy that defers or fails
-    /// without CXL has its driver released, as Linux 7.0 does; one that binds without CXL says
-    /// so at once and decides again once the core is done: its attach released, then tried
-    /// again, then degraded or waiting with a watcher (later upgraded) by its own rules.
+    /// The attach's path went (core::set_detach_handler). A policy that fails without CXL has
+    /// its driver released, as Linux 7.0 does; one that defers is released too and probed
+    /// again, so it defers until the piece returns; one that binds without CXL says so at
+    /// once and decides again once the core is done: its attach released, then tried again,
+    /// then degraded or waiting with a watcher (later upgraded) by its own rules.
     bool lost(std::weak_ptr<binding<D>> const& w) {
         constexpr auto r = policy::react<P>(true);
-        if (r == reaction_kind::defer || r == reaction_kind::fail) return false;
+        if (r == reaction_kind::fail) return false;
         auto b = w.lock();
         if (!b) return false;
+        if (r == reaction_kind::defer) {
+            // Released now (the core unbinds the device), then probed again: that probe
+            // defers on the missing piece, so the device binds when it returns, as it did
+            // at boot. Linux 7.0 leaves it unbound until someone binds it.
+            base::host& h = *b->pci->host();
+            h.call_at(h.now(), [&h, name = b->pci->name()] {
+                if (base::device* d = h.find_device(name); d && !d->is_bound() && !d->removing())
+                    (void)h.attach(*d);
+            });
+            return false;
+        }
         b->mode = cxl_mode::waiting;
         b->reason = "the CXL path went away; deciding again";
         base::host& h = *b->pci->host();

@@ -126,13 +126,18 @@ CXLFW_DECL void detach_ep(cxl_core& core, std::string const& md_name) {
     }
 }
 
-/// Linux delete_endpoint(): the memdev's endpoint goes.
-CXLFW_DECL void delete_endpoint(cxl_core& core, std::string const& md_name) {
+/// Linux delete_endpoint(): the memdev's endpoint goes, also when the memdev went first (a
+/// mediated Type-2 memdev whose owner's driver was released by the device link: the owner's
+/// devres removed the memdev before cxl_mem's binding ended). By name, checked: the endpoint
+/// of that memdev, not a later port that took the same id.
+CXLFW_DECL void delete_endpoint(cxl_core& core, std::string const& md_name,
+                                std::string const& ep_name) {
     std::lock_guard lk{core.mutex()};
+    port* ep = core.find_port(ep_name);
+    if (!ep || ep->kind() != port_kind::endpoint || ep->uport() != md_name) return;
     memdev* md = core.find_memdev(md_name);
-    if (!md || !md->endpoint()) return;
-    port* ep = md->endpoint();
-    port_access::endpoint(*md) = nullptr;
+    if (md ? md->endpoint() != ep : ep->endpoint_memdev() != nullptr) return; // not this one's
+    if (md) port_access::endpoint(*md) = nullptr;
     unregister_port(*ep);
 }
 
@@ -494,7 +499,9 @@ CXLFW_DECL fact_result<port*> add_endpoint(memdev& md, base::device* owner) {
     port_access::endpoint(md) = ep;
     port_access::owner(md) = own.name();
     base::devm_add_action(own, "cxl_delete_endpoint:" + md.name(),
-                          [&core, name = md.name()] { detail::delete_endpoint(core, name); });
+                          [&core, name = md.name(), ep_name = ep->name()] {
+                              detail::delete_endpoint(core, name, ep_name);
+                          });
     return ep;
 }
 
