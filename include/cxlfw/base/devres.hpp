@@ -74,21 +74,7 @@ public:
                 open = open || (n->group == id && id != 0);
             if (!open) return 0;
         }
-        std::size_t count = 0;
-        for (;;) {
-            std::unique_ptr<node> n;
-            {
-                std::lock_guard lk{mu_};
-                if (nodes_.empty()) return count;
-                n = std::move(nodes_.back());
-                nodes_.pop_back();
-            }
-            if (n->group == id) return count;
-            if (release_one(*n)) {
-                ++count;
-                on_released(std::string_view{n->name});
-            }
-        }
+        return release_until(id, on_released);
     }
 
     /// Resources held (group marks not counted).
@@ -101,6 +87,14 @@ public:
     /// may add new resources (they are released too). Returns how many were released.
     template <class F>
     std::size_t release_all(F&& on_released) {
+        return release_until(0, on_released);
+    }
+
+private:
+    /// Newest first, each outside the lock (a release may add or release others), up to and
+    /// dropping the mark of group `mark` (0: to the end). Marks met on the way are dropped.
+    template <class F>
+    std::size_t release_until(group_id mark, F& on_released) {
         std::size_t count = 0;
         for (;;) {
             std::unique_ptr<node> n;
@@ -110,6 +104,7 @@ public:
                 n = std::move(nodes_.back());
                 nodes_.pop_back();
             }
+            if (mark != 0 && n->group == mark) return count;
             if (release_one(*n)) {
                 ++count;
                 on_released(std::string_view{n->name});
@@ -117,7 +112,6 @@ public:
         }
     }
 
-private:
     struct node {
         explicit node(std::string n) : name{std::move(n)} {}
         virtual ~node() = default;
