@@ -63,10 +63,10 @@ void fault_everywhere(probe_path const& p, fault_effect effect) {
             // A function that stops answering answers nothing more: all ones from access k
             // on, on its node, until the recovery (what a surprise removal looks like before
             // the removal is noticed).
-            emu::node_id const node = points[k - 1].node;
-            auto const j = static_cast<std::uint64_t>(
-                std::count_if(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(k),
-                              [&](fault_point const& f) { return f.node == node; }));
+            emu::node_id const node = points[k - 1].access.node;
+            auto const j = static_cast<std::uint64_t>(std::count_if(
+                points.begin(), points.begin() + static_cast<std::ptrdiff_t>(k),
+                [&](testing::fault_point const& f) { return f.access.node == node; }));
             plat.faults().fail_nth(j, {.node = node}, ~std::uint64_t{0}, effect);
         } else {
             plat.faults().fail_nth(k, {}, 1, effect);

@@ -11,6 +11,7 @@
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/policy/policy.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -162,6 +163,10 @@ TEST_CASE("the access recorder and after_nth see a probe's accesses", "[testing]
     auto const points = points_of(p);
     REQUIRE(points == points_of(p)); // deterministic
     auto const n = points.size();
+    // Each access named: an HDM decoder's registers by name (the accelerator's commit).
+    REQUIRE(std::any_of(points.begin(), points.end(), [](testing::fault_point const& f) {
+        return f.name == "0000:17:00.0 component HDM decoder 0 Control (+0x20) write";
+    }));
     // An action after the last access runs; one past it never does.
     auto m = boot(p);
     int ran = 0;

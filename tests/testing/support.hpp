@@ -11,6 +11,7 @@
 #include <cxlfw/emu/topologies.hpp>
 #include <cxlfw/policy/policy.hpp>
 #include <cxlfw/testing/check.hpp>
+#include <cxlfw/testing/fault_points.hpp>
 #include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
 
@@ -18,7 +19,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iterator>
@@ -82,32 +82,10 @@ inline std::unique_ptr<machine> boot(probe_path const& p) {
     return m;
 }
 
-/// One access of a path: the node it went to, and its name "node region +offset kind".
-struct fault_point {
-    emu::node_id node;
-    std::string name;
-    friend bool operator==(fault_point const&, fault_point const&) = default;
-};
-
-/// The accesses the path makes, in order (deterministic: the platform is).
+/// The accesses the path makes, in order, each named (deterministic: the platform is).
 inline std::vector<fault_point> points_of(probe_path const& p) {
     auto m = boot(p);
-    auto& plat = m->platform();
-    plat.faults().record(true);
-    p.run(*m);
-    std::vector<fault_point> points;
-    for (emu::access const& a : plat.faults().recorded()) {
-        emu::node* n = plat.find(a.node);
-        char off[16];
-        std::snprintf(off, sizeof off, "+0x%X", static_cast<unsigned>(a.offset));
-        points.push_back({a.node, std::string{n ? n->name() : "?"} + " " +
-                                      std::string{emu::region_name(a.region)} + " " + off + " " +
-                                      (a.kind == emu::access_kind::read    ? "read"
-                                       : a.kind == emu::access_kind::write ? "write"
-                                                                           : "command")});
-    }
-    plat.faults().record(false);
-    return points;
+    return record_fault_points(*m, p.run);
 }
 
 /// The accesses a sweep visits: in CI every 5th, or fewer on a long path (about 60 in all),
