@@ -8,11 +8,39 @@
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/port.hpp>
 #include <cxlfw/core/registry.hpp>
+#include <cxlfw/core/regs.hpp>
 #include <cxlfw/spec/cedt.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace cxlfw::drivers {
+
+namespace detail {
+
+/// Whether the block a CHBS names is what its version says: an RCH's RCRB (Linux checks it in
+/// __devm_cxl_add_dport through __rcrb_to_component: "Invalid Component Registers in RCRB")
+/// or a VH host bridge's CHBCR (a component register block; Linux cxl_probe_component_regs).
+/// A CHBS flipped between RCH and VH, or one on MMIO nothing decodes, fails here, before the
+/// host bridge becomes a dport; the text says what the CHBS claims and what was read.
+CXLFW_DECL std::optional<std::string> chbs_mismatch(acpi_host_bridge const& hb,
+                                                    spec::chbs const& c) {
+    std::string const claim =
+        "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
+        (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
+        core::detail::hex(c.base) + ", but ";
+    if (c.is_rcrb()) {
+        auto comp = core::rcrb_component(hb.system_bus(), c.base, core::rcrb_port::downstream);
+        if (!comp) return claim + comp.error().message();
+        return std::nullopt;
+    }
+    auto ok = core::check_component_block({hb.system_bus(), c.base, c.length});
+    if (!ok) return claim + ok.error().message();
+    return std::nullopt;
+}
+
+} // namespace detail
 
 CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
     auto* acpi = dynamic_cast<acpi_cxl_root*>(&dev);
@@ -41,10 +69,26 @@ CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
     };
     std::vector<vh> bridges;
     for (auto* hb : hbs) {
+        std::string const who = hb->name() + " (UID " + std::to_string(hb->uid()) + ")";
         auto const* chbs = table->find_chbs(hb->uid());
         if (!chbs) {
-            cxl.note("cxl_acpi: " + hb->name() + " (UID " + std::to_string(hb->uid()) +
-                     ") has no CHBS: not a CXL host bridge");
+            // Linux add_host_bridge_dport: "No CHBS found" / "CHBS invalid for Host Bridge".
+            auto const skipped = std::find_if(table->diagnostics.begin(), table->diagnostics.end(),
+                                              [&](spec::cedt_diag const& d) {
+                                                  return d.type == spec::cedt_type::chbs &&
+                                                         d.uid == hb->uid() &&
+                                                         d.severity == spec::cedt_severity::skipped;
+                                              });
+            cxl.note("cxl_acpi: " + who +
+                     (skipped == table->diagnostics.end()
+                          ? " has no CHBS"
+                          : "'s CHBS (CEDT subtable " + std::to_string(skipped->index) +
+                                ") was skipped") +
+                     ": not a CXL host bridge");
+            continue;
+        }
+        if (auto why = detail::chbs_mismatch(*hb, *chbs)) {
+            cxl.note("cxl_acpi: " + who + ": " + *why + ": host bridge skipped");
             continue;
         }
         auto dp =

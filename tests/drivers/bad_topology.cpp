@@ -1,0 +1,230 @@
+// Malformed topologies a firmware could hand cxl_acpi (issue 13, "Bad topology"): each one is
+// skipped with a note naming the object and the field, never accepted in silence. emu::build()
+// refuses the same descriptions (tests/emu/build_errors.cpp), so these tests edit the CEDT the
+// platform emitted, as a table loaded from a file or written by a buggy firmware would be.
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace cxlfw;
+using namespace cxlfw::drivers::test_support;
+namespace core = cxlfw::core;
+
+namespace {
+
+using cedt_edit = std::function<void(spec::cedt_table&)>;
+
+/// The platform's own CEDT with `edit` applied, as bytes (lengths and checksum recomputed).
+std::vector<std::byte> edited_cedt(emu::platform& p, cedt_edit const& edit) {
+    auto table = spec::parse_cedt(p.cedt()).value();
+    edit(table);
+    spec::cedt_builder b{table.header};
+    for (auto const& c : table.chbs_list)
+        b.add(c);
+    for (auto const& w : table.cfmws_list)
+        b.add(w);
+    for (auto const& x : table.cxims_list)
+        b.add(x);
+    return b.bytes();
+}
+
+/// A host on the platform of `t` whose ACPI0017 device carries the edited CEDT, with the stock
+/// drivers, settled.
+struct rig {
+    std::unique_ptr<emu::platform> p;
+    std::unique_ptr<testing::platform_host> ph;
+
+    rig(emu::topology const& t, cedt_edit const& edit)
+        : p{make_platform(t)}, ph{std::make_unique<testing::platform_host>(*p)} {
+        REQUIRE(ph->populate());
+        auto& h = ph->host();
+        REQUIRE(h.remove_device(*h.find_device("ACPI0017:00")));
+        REQUIRE(h.add_device(std::make_unique<drivers::acpi_cxl_root>(
+            "ACPI0017:00", edited_cedt(*p, edit), hw::bus_ref{p->mmio()})));
+        REQUIRE(ph->register_drivers());
+        REQUIRE(h.settle());
+        REQUIRE(h.find_device("ACPI0017:00")->is_bound()); // a bad subtable never fails it
+    }
+
+    core::cxl_core& cxl() { return ph->cxl(); }
+
+    /// The memdev of the device below the host bridge with this _UID.
+    core::memdev& memdev_below(std::uint32_t uid) {
+        core::memdev* found = nullptr;
+        for (auto id : p->endpoints()) {
+            auto hb = id;
+            while (p->at(hb).parent() != emu::no_node)
+                hb = p->at(hb).parent();
+            if (p->at(hb).uid() != uid) continue;
+            for (auto* md : cxl().memdevs())
+                if (md->parent()->name() == p->at(id).name()) found = md;
+        }
+        INFO("the memdev below UID " << uid);
+        REQUIRE(found);
+        return *found;
+    }
+
+    /// The one note containing `text` (every note is printed on failure).
+    std::string note_with(std::string const& text) {
+        std::string found;
+        for (auto const& n : cxl().messages()) {
+            UNSCOPED_INFO(n);
+            if (n.find(text) != std::string::npos) found = n;
+        }
+        REQUIRE_FALSE(found.empty());
+        return found;
+    }
+};
+
+/// Two VH host bridges (UIDs 1, 2), one root port and a Type-3 device each, one 2-way window.
+emu::topology pair_topology() {
+    emu::topology t;
+    for (std::uint32_t uid : {1u, 2u}) {
+        auto hb = t.add_host_bridge({.uid = uid});
+        t.add_endpoint(t.add_root_port(hb), emu::endpoint_spec::type3_device(512_MiB, 0));
+    }
+    t.add_window({.size = 2_GiB, .targets = {1, 2}, .granularity = 4_KiB});
+    return t;
+}
+
+std::string hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace
+
+TEST_CASE("cxl_acpi: a window listing one host bridge twice is skipped and noted",
+          "[drivers][acpi][topology]") {
+    std::uint64_t base = 0;
+    rig r{pair_topology(), [&](spec::cedt_table& t) {
+              auto w = t.cfmws_list.front();
+              w.base_hpa = base = w.base_hpa + 4_GiB;
+              w.targets = {};
+              REQUIRE(w.targets.push_back(1));
+              REQUIRE(w.targets.push_back(1));
+              t.cfmws_list.push_back(w);
+          }};
+    REQUIRE(r.cxl().root()->decoders().size() == 1); // only the good window
+    auto note = r.note_with("CFMWS");
+    REQUIRE_THAT(note, Catch::Contains("cxl_acpi: CEDT subtable 3 (CFMWS)") &&
+                           Catch::Contains("(host bridge UID 1) at target 1 repeats target 0") &&
+                           Catch::Contains("the window at " + hex(base)) &&
+                           Catch::Contains("window skipped"));
+    for (auto* md : r.cxl().memdevs())
+        REQUIRE(md->endpoint());
+}
+
+TEST_CASE("cxl_acpi: two CHBS on one CHBCR: the later host bridge is skipped and noted, and "
+          "no region spans them",
+          "[drivers][acpi][topology]") {
+    std::uint64_t chbcr = 0;
+    rig r{pair_topology(), [&](spec::cedt_table& t) {
+              REQUIRE(t.chbs_list.size() == 2);
+              chbcr = t.chbs_list[0].base;
+              t.chbs_list[1].base = chbcr; // UID 2 on UID 1's CHBCR
+          }};
+    REQUIRE_THAT(r.note_with("CEDT subtable 1 (CHBS, UID 2)"),
+                 Catch::Contains("field base: " + hex(chbcr)) &&
+                     Catch::Contains("on that of subtable 0 (UID 1)") &&
+                     Catch::Contains("host bridge skipped"));
+    REQUIRE_THAT(r.note_with("pci0000:02 (UID 2)"),
+                 Catch::Contains("CHBS (CEDT subtable 1) was skipped: not a CXL host bridge"));
+    // The 2-way window needs host bridge 2: it is skipped too, so no region can commit through
+    // host bridge 1's registers on host bridge 2's behalf.
+    REQUIRE_THAT(r.note_with("(CFMWS) skipped"), Catch::Contains("UID 2, not a dport of root0"));
+    auto* root = r.cxl().root();
+    REQUIRE(root->find_dport(1u));
+    REQUIRE_FALSE(root->find_dport(2u));
+    REQUIRE(root->decoders().empty());
+    // Host bridge 1 keeps its CHBCR and its memdev attaches; host bridge 2's does not.
+    auto* port1 = r.cxl().port_by_uport("pci0000:00");
+    REQUIRE(port1);
+    REQUIRE(port1->component()->offset == chbcr);
+    REQUIRE(r.cxl().port_by_uport("pci0000:02") == nullptr);
+    REQUIRE(r.memdev_below(1).endpoint());
+    auto& lost = r.memdev_below(2);
+    REQUIRE_FALSE(lost.endpoint());
+    REQUIRE(lost.last_fact()->code == errc::port_absent);
+    REQUIRE_THAT(lost.last_fact()->detail, Catch::Contains("not a CXL host bridge of root0"));
+}
+
+TEST_CASE("cxl_acpi: a CHBS flipped between VH and RCH, or on unmapped MMIO, skips its host "
+          "bridge with a note",
+          "[drivers][acpi][topology]") {
+    SECTION("a VH host bridge whose CHBS says RCH (an RCRB at its CHBCR)") {
+        std::uint64_t base = 0;
+        rig r{pair_topology(), [&](spec::cedt_table& t) {
+                  auto& c = t.chbs_list[1];
+                  base = c.base;
+                  c.cxl_version = spec::chbs_version_cxl11;
+                  c.length = spec::chbs_rcrb_length;
+              }};
+        REQUIRE_THAT(
+            r.note_with("pci0000:02 (UID 2): its CHBS"),
+            Catch::Contains("(CEDT subtable 1) says CXL 1.1, an RCH's RCRB at " + hex(base)) &&
+                Catch::Contains("downstream port RCRB at " + hex(base) +
+                                ": Memory Space is disabled") &&
+                Catch::EndsWith("host bridge skipped"));
+        REQUIRE_FALSE(r.cxl().root()->find_dport(2u));
+        REQUIRE(r.memdev_below(1).endpoint());
+        auto& lost = r.memdev_below(2);
+        REQUIRE_FALSE(lost.endpoint());
+        REQUIRE(lost.last_fact()->code == errc::port_absent);
+    }
+    SECTION("an RCH whose CHBS says VH (a CHBCR at its RCRB)") {
+        emu::topology t;
+        t.add_endpoint(t.add_root_port(t.add_host_bridge({.uid = 1})),
+                       emu::endpoint_spec::type3_device(512_MiB, 0));
+        t.add_endpoint(t.add_host_bridge({.uid = 3, .chbs_version = 0}),
+                       emu::endpoint_spec::type3_device(512_MiB, 0));
+        t.add_window({.size = 1_GiB, .targets = {1}});
+        std::uint64_t base = 0;
+        rig r{t, [&](spec::cedt_table& c) {
+                  auto& rch = c.chbs_list[1];
+                  REQUIRE(rch.uid == 3);
+                  base = rch.base;
+                  rch.cxl_version = spec::chbs_version_cxl20;
+                  rch.length = spec::chbs_chbcr_length;
+              }};
+        REQUIRE_THAT(r.note_with("(UID 3): its CHBS"),
+                     Catch::Contains("says CXL 2.0+, a CHBCR at " + hex(base)) &&
+                         Catch::Contains("component registers at " + hex(base) +
+                                         ": no capability array (header at " +
+                                         hex(base + 0x1000)) &&
+                         Catch::EndsWith("host bridge skipped"));
+        REQUIRE_FALSE(r.cxl().root()->find_dport(3u));
+        REQUIRE(r.memdev_below(1).endpoint());
+        REQUIRE_FALSE(r.memdev_below(3).endpoint());
+    }
+    SECTION("a CHBS on MMIO nothing decodes, VH or RCH") {
+        constexpr std::uint64_t nowhere = 0x7000'0000'0000; // below no BAR, block or window
+        emu::topology t = pair_topology();
+        t.add_endpoint(t.add_host_bridge({.uid = 3, .chbs_version = 0}),
+                       emu::endpoint_spec::type3_device(512_MiB, 0));
+        rig r{t, [&](spec::cedt_table& c) {
+                  c.chbs_list[1].base = nowhere;         // UID 2, a CHBCR
+                  c.chbs_list[2].base = nowhere + 1_MiB; // UID 3, an RCRB
+              }};
+        REQUIRE_THAT(r.note_with("(UID 2): its CHBS"),
+                     Catch::Contains("a CHBCR at " + hex(nowhere)) &&
+                         Catch::Contains("reading the capability array header at " +
+                                         hex(nowhere + 0x1000)) &&
+                         Catch::Contains("decoded by no BAR or register block"));
+        REQUIRE_THAT(r.note_with("(UID 3): its CHBS"),
+                     Catch::Contains("an RCH's RCRB at " + hex(nowhere + 1_MiB)) &&
+                         Catch::Contains("reading its vendor ID") &&
+                         Catch::Contains("decoded by no BAR or register block"));
+        REQUIRE(r.cxl().root()->dports().size() == 1);
+        REQUIRE(r.memdev_below(1).endpoint());
+        REQUIRE_FALSE(r.memdev_below(2).endpoint());
+        REQUIRE_FALSE(r.memdev_below(3).endpoint());
+    }
+}
