@@ -228,3 +228,45 @@ TEST_CASE("cxl_acpi: a CHBS flipped between VH and RCH, or on unmapped MMIO, ski
         REQUIRE_FALSE(r.memdev_below(3).endpoint());
     }
 }
+
+TEST_CASE("a window over MMIO: no region is committed on the BARs and CHBCRs it covers, and "
+          "the overlap is noted",
+          "[drivers][acpi][region][topology]") {
+    emu::topology t = pair_topology();
+    auto probe = make_platform(t); // where the emulator puts its BARs
+    std::uint64_t const bar = probe->at(probe->endpoints().front()).bar();
+    std::uint64_t const base = bar & ~(256_MiB - 1);
+    rig r{t, [&](spec::cedt_table& c) {
+              auto w = c.cfmws_list.front();
+              w.base_hpa = base;
+              w.window_size = 1_GiB;
+              w.eniw = 0;
+              w.targets = {};
+              REQUIRE(w.targets.push_back(1));
+              c.cfmws_list.push_back(w);
+          }};
+    REQUIRE(r.p->at(r.p->endpoints().front()).bar() == bar);
+    REQUIRE(r.cxl().root()->decoders().size() == 2);
+    // probe_mem takes the first 1-way window over host bridge 1 that allows Type-3 RAM: this
+    // one. Its HPA must miss every BAR and host-bridge CHBCR of the platform.
+    auto range = core::probe_mem(r.memdev_below(1), 256_MiB);
+    REQUIRE(range);
+    REQUIRE(range->start >= base);
+    REQUIRE(range->start + range->size <= base + 1_GiB);
+    for (base::device* d : r.ph->host().devices())
+        if (auto* pdev = dynamic_cast<base::pci_device*>(d))
+            if (auto b = pdev->bar(0)) {
+                INFO(pdev->name() << " BAR0 " << hex(b->base));
+                REQUIRE(
+                    (b->base + b->size <= range->start || range->start + range->size <= b->base));
+            }
+    for (auto* port : r.cxl().ports())
+        if (port->kind() == core::port_kind::host_bridge)
+            REQUIRE(port->component()->offset + port->component()->size <= range->start);
+    REQUIRE_THAT(
+        r.note_with("overlaps BAR0 of " + std::string{r.p->at(r.p->endpoints().front()).name()}),
+        Catch::Contains("decoder0.1 (CFMWS subtable 3, [" + hex(base) + "-") &&
+            Catch::Contains("[" + hex(bar) + "-") &&
+            Catch::Contains("no region is placed on that MMIO"));
+    REQUIRE_THAT(r.note_with("overlaps the CHBCR of pci0000:00"), Catch::Contains("decoder0.1"));
+}
