@@ -26,17 +26,22 @@ namespace detail {
 /// host bridge becomes a dport; the text says what the CHBS claims and what was read.
 CXLFW_DECL std::optional<std::string> chbs_mismatch(acpi_host_bridge const& hb,
                                                     spec::chbs const& c) {
-    std::string const claim =
-        "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
-        (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
-        core::detail::hex(c.base) + ", but ";
+    auto const found = [&c](core::fact const& f) {
+        std::string const claim =
+            "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
+            (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
+            core::detail::hex(c.base) + ", but ";
+        // A failed read says what failed (no block decodes the address); the rest is the detail.
+        return claim + f.detail +
+               (f.code == errc::registers_absent ? "" : " (" + f.code.message() + ")");
+    };
     if (c.is_rcrb()) {
         auto comp = core::rcrb_component(hb.system_bus(), c.base, core::rcrb_port::downstream);
-        if (!comp) return claim + comp.error().message();
+        if (!comp) return found(comp.error());
         return std::nullopt;
     }
     auto ok = core::check_component_block({hb.system_bus(), c.base, c.length});
-    if (!ok) return claim + ok.error().message();
+    if (!ok) return found(ok.error());
     return std::nullopt;
 }
 
