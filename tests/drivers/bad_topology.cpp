@@ -1,5 +1,6 @@
 // Malformed topologies a firmware could hand cxl_acpi (issue 13, "Bad topology"): each one is
-// skipped with a note naming the object and the field, never accepted in silence. emu::build()
+// skipped with a note naming the object and the field (a CHBS where nothing answers fails the
+// probe instead, naming it), never accepted in silence. emu::build()
 // refuses the same descriptions (tests/emu/build_errors.cpp), so these tests edit the CEDT the
 // platform emitted, as a table loaded from a file or written by a buggy firmware would be.
 #include "support.hpp"
@@ -40,7 +41,9 @@ struct rig {
     std::unique_ptr<emu::platform> p;
     std::unique_ptr<testing::platform_host> ph;
 
-    rig(emu::topology const& t, cedt_edit const& edit)
+    /// `bound`: whether cxl_acpi is expected to bind (a bad subtable or host bridge never
+    /// fails it; a register block where nothing answers does).
+    rig(emu::topology const& t, cedt_edit const& edit, bool bound = true)
         : p{make_platform(t)}, ph{std::make_unique<testing::platform_host>(*p)} {
         REQUIRE(ph->populate());
         auto& h = ph->host();
@@ -49,8 +52,10 @@ struct rig {
             "ACPI0017:00", edited_cedt(*p, edit), hw::bus_ref{p->mmio()})));
         REQUIRE(ph->register_drivers());
         REQUIRE(h.settle());
-        REQUIRE(h.find_device("ACPI0017:00")->is_bound()); // a bad subtable never fails it
+        REQUIRE(acpi().is_bound() == bound);
     }
+
+    base::device& acpi() { return *ph->host().find_device("ACPI0017:00"); }
 
     core::cxl_core& cxl() { return ph->cxl(); }
 
@@ -156,8 +161,7 @@ TEST_CASE("cxl_acpi: two CHBS on one CHBCR: the later host bridge is skipped and
     REQUIRE_THAT(lost.last_fact()->detail, Catch::Contains("not a CXL host bridge of root0"));
 }
 
-TEST_CASE("cxl_acpi: a CHBS flipped between VH and RCH, or on unmapped MMIO, skips its host "
-          "bridge with a note",
+TEST_CASE("cxl_acpi: a CHBS flipped between VH and RCH skips its host bridge with a note",
           "[drivers][acpi][topology]") {
     SECTION("a VH host bridge whose CHBS says RCH (an RCRB at its CHBCR)") {
         std::uint64_t base = 0;
@@ -204,28 +208,61 @@ TEST_CASE("cxl_acpi: a CHBS flipped between VH and RCH, or on unmapped MMIO, ski
         REQUIRE(r.memdev_below(1).endpoint());
         REQUIRE_FALSE(r.memdev_below(3).endpoint());
     }
-    SECTION("a CHBS on MMIO nothing decodes, VH or RCH") {
-        constexpr std::uint64_t nowhere = 0x7000'0000'0000; // below no BAR, block or window
+}
+
+TEST_CASE("cxl_acpi: a CHBS where nothing answers fails the probe, naming the host bridge; "
+          "a rebind once it answers binds everything",
+          "[drivers][acpi][topology]") {
+    constexpr std::uint64_t nowhere = 0x7000'0000'0000; // below no BAR, block or window
+    auto const failed_with = [](rig& r, std::error_code code, std::string const& text) {
+        auto const info = r.ph->host().info(r.acpi());
+        INFO(info.message);
+        REQUIRE(info.state == base::device_state::failed);
+        REQUIRE(info.error == code);
+        REQUIRE_THAT(info.message, Catch::Contains(text));
+        REQUIRE(r.cxl().root() == nullptr); // what the probe made went with it
+        for (auto* md : r.cxl().memdevs())
+            REQUIRE(md->last_fact()->code == errc::root_absent);
+    };
+    SECTION("a VH host bridge's CHBS on unmapped MMIO") {
+        rig r{pair_topology(), [&](spec::cedt_table& c) { c.chbs_list[1].base = nowhere; }, false};
+        failed_with(r, emu::errc::unmapped_address,
+                    "pci0000:02 (UID 2): its CHBS (CEDT subtable 1) says CXL 2.0+, a CHBCR at " +
+                        hex(nowhere) + ", but nothing answers there: component registers at " +
+                        hex(nowhere) + ": reading the capability array header at " +
+                        hex(nowhere + 0x1000));
+    }
+    SECTION("an RCH's CHBS on unmapped MMIO") {
         emu::topology t = pair_topology();
         t.add_endpoint(t.add_host_bridge({.uid = 3, .chbs_version = 0}),
                        emu::endpoint_spec::type3_device(512_MiB, 0));
-        rig r{t, [&](spec::cedt_table& c) {
-                  c.chbs_list[1].base = nowhere;         // UID 2, a CHBCR
-                  c.chbs_list[2].base = nowhere + 1_MiB; // UID 3, an RCRB
-              }};
-        REQUIRE_THAT(r.note_with("(UID 2): its CHBS"),
-                     Catch::Contains("a CHBCR at " + hex(nowhere)) &&
-                         Catch::Contains("reading the capability array header at " +
-                                         hex(nowhere + 0x1000)) &&
-                         Catch::Contains("decoded by no BAR or register block"));
-        REQUIRE_THAT(r.note_with("(UID 3): its CHBS"),
-                     Catch::Contains("an RCH's RCRB at " + hex(nowhere + 1_MiB)) &&
-                         Catch::Contains("reading its vendor ID") &&
-                         Catch::Contains("decoded by no BAR or register block"));
-        REQUIRE(r.cxl().root()->dports().size() == 1);
-        REQUIRE(r.memdev_below(1).endpoint());
-        REQUIRE_FALSE(r.memdev_below(2).endpoint());
-        REQUIRE_FALSE(r.memdev_below(3).endpoint());
+        rig r{t, [&](spec::cedt_table& c) { c.chbs_list[2].base = nowhere; }, false};
+        failed_with(r, emu::errc::unmapped_address,
+                    "(UID 3): its CHBS (CEDT subtable 2) says CXL 1.1, an RCH's RCRB at " +
+                        hex(nowhere) + ", but nothing answers there: downstream port RCRB at " +
+                        hex(nowhere) + ": reading its vendor ID");
+    }
+    SECTION("a fault on the CHBCR: not a bad topology, so nothing is skipped for good") {
+        auto p = make_platform(pair_topology());
+        testing::platform_host ph{*p};
+        REQUIRE(ph.populate());
+        (void)p->faults().fail_nth(1, {.node = p->host_bridge(2)->id()});
+        REQUIRE(ph.register_drivers());
+        REQUIRE(ph.host().settle());
+        auto& acpi = *ph.host().find_device("ACPI0017:00");
+        auto const info = ph.host().info(acpi);
+        REQUIRE(info.state == base::device_state::failed);
+        REQUIRE(info.error == hw::errc::access_fault);
+        REQUIRE_THAT(info.message, Catch::Contains("(UID 2): its CHBS") &&
+                                       Catch::Contains("nothing answers there"));
+        p->faults().clear();
+        REQUIRE(ph.host().attach(acpi).is_bound());
+        REQUIRE(ph.host().settle());
+        REQUIRE(ph.cxl().root()->dports().size() == 2);
+        for (auto* md : ph.cxl().memdevs())
+            REQUIRE(md->endpoint());
+        for (auto const& n : ph.cxl().messages())
+            REQUIRE(n.find("skipped") == std::string::npos);
     }
 }
 

@@ -61,9 +61,10 @@ struct component_map {
 CXLFW_DECL fact_result<component_map> probe_component_regs(reg_block const& block);
 
 /// Whether `block` is a component register block at all: its capability array header at
-/// 0x1000 reads ID 1 (CXL 3.1 §8.2.4). Otherwise registers_absent, saying what was read (Linux
-/// cxl_probe_component_regs: "Couldn't locate the CXL.cache and CXL.mem capability array
-/// header"). A host bridge's CHBS names such a block for a CXL 2.0+ (VH) host bridge.
+/// 0x1000 reads ID 1 (CXL 3.1 §8.2.4). Another value is registers_absent, saying what was read
+/// (Linux cxl_probe_component_regs: "Couldn't locate the CXL.cache and CXL.mem capability
+/// array header"); a failed read is its own fact, and all ones (nothing answered) is
+/// hw::errc::access_fault. A CHBS names such a block for a CXL 2.0+ (VH) host bridge.
 CXLFW_DECL fact_result<void> check_component_block(reg_block const& block);
 
 // --- RCRBs (CXL 3.1 §8.2.1: an RCH's downstream port, then its RCD's upstream port) ---------
@@ -74,9 +75,10 @@ enum class rcrb_port : std::uint8_t {
 };
 
 /// Linux __rcrb_to_component(): the component block MEMBAR0 of an RCRB points to. The RCRB
-/// must answer (vendor ID not all ones), decode memory (Command) and have a memory MEMBAR0
-/// (not I/O, not the obsolete below-1M type) holding a non-zero, 64 KiB aligned address;
-/// otherwise registers_absent, naming the RCRB and what it read.
+/// must decode memory (Command) and have a memory MEMBAR0 (not I/O, not the obsolete
+/// below-1M type) holding a non-zero, 64 KiB aligned address, else registers_absent naming
+/// the RCRB and what it read. A failed read is its own fact; a vendor ID of all ones (nothing
+/// answers: Linux "Failed to access Downstream Port RCRB") is hw::errc::access_fault.
 CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64_t rcrb,
                                                  rcrb_port which);
 

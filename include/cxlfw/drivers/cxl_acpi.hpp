@@ -9,7 +9,8 @@
 //   3. a dport per ACPI0016 host bridge that has a CHBS with its _UID (port id = _UID;
 //      CHBS version 0 = an RCH, dport marked rch) whose register block is what the version
 //      says: an RCRB (Linux __rcrb_to_component) or a CHBCR (a component block). A host
-//      bridge without one, or whose CHBS is flipped or on unmapped MMIO, is skipped and noted;
+//      bridge without a CHBS, or whose CHBS is flipped, is skipped and noted; a block where
+//      nothing answers (a failed read, all ones, unmapped MMIO) fails the probe, as in Linux;
 //   4. a root decoder per accepted CFMWS (decoder0.N in table order); a window naming a host
 //      bridge that is not a dport is skipped and noted; the driver still binds;
 //   5. a port per VH host bridge (uport the host bridge, component registers the CHBCR on

@@ -5,6 +5,7 @@
 #include <cxlfw/core/regs.hpp>
 
 #include <cxlfw/hw/config_space.hpp>
+#include <cxlfw/hw/errc.hpp>
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/device_regs.hpp>
 #include <cxlfw/units.hpp>
@@ -95,6 +96,10 @@ CXLFW_DECL fact_result<void> check_component_block(reg_block const& block) {
     if (!header)
         return fact{header.error(),
                     where + ": reading the capability array header at " + detail::hex(cm->offset)};
+    // All ones is no header but nothing answering (Linux PCI_POSSIBLE_ERROR): the access's fact.
+    if (*header == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault, where + ": the capability array header at " +
+                                                detail::hex(cm->offset) + " reads all ones"};
     if (c::array_cap_id::get(*header) != c::array_header_id)
         return fact{errc::registers_absent, where + ": no capability array (header at " +
                                                 detail::hex(cm->offset) + " reads " +
@@ -116,8 +121,9 @@ CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64
     };
     auto id = read(p::vendor_id::offset, "its vendor ID");
     if (!id) return id.error();
+    // Linux: "Failed to access Downstream Port RCRB" -- nothing answers there.
     if (*id == 0xFFFF'FFFFu)
-        return fact{errc::registers_absent, where + ": reads all ones (no RCRB there)"};
+        return fact{hw::errc::access_fault, where + ": the vendor ID reads all ones"};
     auto cmd = read(p::command::offset, "its Command register");
     if (!cmd) return cmd.error();
     if (!p::memory_space_enable::get(static_cast<std::uint16_t>(*cmd)))

@@ -19,30 +19,28 @@ namespace cxlfw::drivers {
 
 namespace detail {
 
-/// Whether the block a CHBS names is what its version says: an RCH's RCRB (Linux checks it in
-/// __devm_cxl_add_dport through __rcrb_to_component: "Invalid Component Registers in RCRB")
-/// or a VH host bridge's CHBCR (a component register block; Linux cxl_probe_component_regs).
-/// A CHBS flipped between RCH and VH, or one on MMIO nothing decodes, fails here, before the
-/// host bridge becomes a dport; the text says what the CHBS claims and what was read.
-CXLFW_DECL std::optional<std::string> chbs_mismatch(acpi_host_bridge const& hb,
-                                                    spec::chbs const& c) {
-    auto const found = [&c](core::fact const& f) {
-        std::string const claim =
-            "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
-            (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
-            core::detail::hex(c.base) + ", but ";
-        // A failed read says what failed (no block decodes the address); the rest is the detail.
-        return claim + f.detail +
-               (f.code == errc::registers_absent ? "" : " (" + f.code.message() + ")");
+/// The block a CHBS names, read before the host bridge becomes a dport. What its version says
+/// (an RCH's RCRB: Linux __devm_cxl_add_dport -> __rcrb_to_component; a VH host bridge's
+/// CHBCR: a component register block, Linux cxl_probe_component_regs): nothing. Something else
+/// (a CHBS flipped between RCH and VH): registers_absent. Nothing answering (a failed read, all
+/// ones, an address no block decodes): that read's fact. The detail says what the CHBS claims.
+CXLFW_DECL core::fact_result<void> check_chbs(acpi_host_bridge const& hb, spec::chbs const& c) {
+    auto const claim = [&c](core::fact f) {
+        bool const silent = f.code != errc::registers_absent;
+        f.detail = "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
+                   (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
+                   core::detail::hex(c.base) + ", but " +
+                   (silent ? "nothing answers there: " : "") + f.detail;
+        return f;
     };
     if (c.is_rcrb()) {
         auto comp = core::rcrb_component(hb.system_bus(), c.base, core::rcrb_port::downstream);
-        if (!comp) return found(comp.error());
-        return std::nullopt;
+        if (!comp) return claim(comp.error());
+        return {};
     }
     auto ok = core::check_component_block({hb.system_bus(), c.base, c.length});
-    if (!ok) return found(ok.error());
-    return std::nullopt;
+    if (!ok) return claim(ok.error());
+    return {};
 }
 
 } // namespace detail
@@ -92,8 +90,13 @@ CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
                      ": not a CXL host bridge");
             continue;
         }
-        if (auto why = detail::chbs_mismatch(*hb, *chbs)) {
-            cxl.note("cxl_acpi: " + who + ": " + *why + ": host bridge skipped");
+        if (auto ok = detail::check_chbs(*hb, *chbs); !ok) {
+            // Nothing answering may be a fault that passes: fail, so that a rebind tries
+            // again (Linux: -ENXIO from add_host_bridge_dport fails cxl_acpi_probe). A block
+            // of the wrong kind is the table's mistake: only this host bridge is lost.
+            if (ok.error().code != errc::registers_absent)
+                return base::failed(ok.error().code, who + ": " + ok.error().detail);
+            cxl.note("cxl_acpi: " + who + ": " + ok.error().detail + ": host bridge skipped");
             continue;
         }
         auto dp =
