@@ -214,13 +214,75 @@ TEST_CASE("build: windows that cannot be encoded", "[emu][build]") {
     REQUIRE(bad({.size = 1_GiB, .targets = {9}}).code == emu::errc::unknown_window_target);
 }
 
+TEST_CASE("build: a window listing one host bridge twice", "[emu][build][topology]") {
+    auto t = base();
+    t.add_window({.size = 1_GiB, .targets = {1}});
+    t.add_window({.size = 2_GiB, .targets = {1, 1}});
+    auto f = fails(t);
+    REQUIRE(f.code == emu::errc::duplicate_window_target);
+    REQUIRE(f.diag.window == 1);
+    REQUIRE(f.diag.element == emu::build_diagnostic::none);
+    REQUIRE_THAT(f.diag.message(),
+                 Catch::Contains("window 1") && Catch::Contains("UID 1 at targets 0 and 1"));
+    // Four ways over two host bridges, each named twice: the first repeat is reported.
+    auto u = base();
+    u.add_host_bridge({.uid = 2});
+    u.add_window({.size = 4_GiB, .targets = {1, 2, 2, 1}});
+    REQUIRE_THAT(fails(u).diag.message(), Catch::Contains("UID 2 at targets 1 and 2"));
+}
+
+TEST_CASE("build: two CHBS on one register block", "[emu][build][topology]") {
+    SECTION("both given outside the MMIO window") {
+        emu::topology t;
+        for (std::uint32_t uid : {0u, 1u})
+            t.add_endpoint(t.add_root_port(t.add_host_bridge({.uid = uid, .chbs_base = 4_GiB})),
+                           memdev());
+        auto f = fails(t);
+        REQUIRE(f.code == emu::errc::address_overlap);
+        REQUIRE_THAT(f.diag.message(),
+                     Catch::Contains("the CHBCR (CHBS base) of pci0000:00 (UID 0) "
+                                     "[0x100000000-0x10000ffff]") &&
+                         Catch::Contains("the CHBCR (CHBS base) of pci0000:02 (UID 1)"));
+    }
+    SECTION("one given where another host bridge's CHBCR was allocated") {
+        emu::topology t = base(); // UID 1's CHBCR is allocated at mmio_base
+        t.add_host_bridge({.uid = 2, .chbs_base = t.mmio_base});
+        auto f = fails(t);
+        REQUIRE(f.code == emu::errc::address_overlap);
+        REQUIRE_THAT(f.diag.message(), Catch::Contains("(UID 1)") && Catch::Contains("(UID 2)"));
+    }
+    SECTION("one given inside the MMIO window, where a later BAR could land") {
+        emu::topology t = base();
+        t.add_host_bridge({.uid = 2, .chbs_base = t.mmio_base + 1_GiB});
+        auto f = fails(t);
+        REQUIRE(f.code == emu::errc::address_overlap);
+        REQUIRE(f.diag.element == t.host_bridge_elements().back());
+        REQUIRE_THAT(f.diag.message(),
+                     Catch::Contains("CHBS base of UID 2") && Catch::Contains("the MMIO window"));
+    }
+}
+
+TEST_CASE("build: a window over a BAR names the BAR", "[emu][build][topology]") {
+    // The MMIO window starts 64 KiB below a 256 MiB boundary: the host bridge's CHBCR fills
+    // those 64 KiB, the device's BAR comes after, inside the window's first 256 MiB.
+    auto t = base();
+    t.mmio_base = 64_TiB + 256_MiB - 64_KiB;
+    t.add_window({.base = 64_TiB + 256_MiB, .size = 1_GiB, .targets = {1}});
+    auto f = fails(t);
+    REQUIRE(f.code == emu::errc::address_overlap);
+    REQUIRE(f.diag.window == 0);
+    REQUIRE_THAT(f.diag.message(),
+                 Catch::Contains("BAR0 of 0000:") && Catch::Contains("window 0 [0x400010000000-"));
+}
+
 TEST_CASE("build: overlapping address ranges", "[emu][build]") {
     auto t = base();
     t.add_window({.base = 64_GiB, .size = 4_GiB, .targets = {1}});
     t.add_window({.base = 66_GiB, .size = 4_GiB, .targets = {1}});
     auto f = fails(t);
     REQUIRE(f.code == emu::errc::address_overlap);
-    REQUIRE_THAT(f.diag.message(), Catch::Contains("window 0 and window 1"));
+    REQUIRE_THAT(f.diag.message(),
+                 Catch::Contains("window 0 [0x1000000000-0x10ffffffff] and window 1 ["));
 
     emu::topology c = single_device(memdev(), {.uid = 1, .chbs_base = 64_GiB});
     c.add_window({.base = 64_GiB, .size = 4_GiB, .targets = {1}});

@@ -155,6 +155,42 @@ TEST_CASE("summary: a failed probe shows the driver's error", "[report][summary]
     REQUIRE(e.detail().find("test says no") != std::string::npos);
 }
 
+TEST_CASE("summary: what cxl_acpi skipped is listed as warnings before the totals",
+          "[report][summary][topology]") {
+    rig r{emu::qemu_q35_topology()};
+    auto& ph = *r.ph;
+    // QEMU's host bridge 12 with a CHBS that says RCH over its CHBCR (issue 13).
+    auto table = spec::parse_cedt(r.p->cedt()).value();
+    spec::cedt_builder b{table.header};
+    for (auto c : table.chbs_list) {
+        if (c.uid == 12) {
+            c.cxl_version = spec::chbs_version_cxl11;
+            c.length = spec::chbs_rcrb_length;
+        }
+        b.add(c);
+    }
+    for (auto const& w : table.cfmws_list)
+        b.add(w);
+    auto& h = ph.host();
+    REQUIRE(h.remove_device(*h.find_device("ACPI0017:00")));
+    REQUIRE(h.add_device(std::make_unique<drivers::acpi_cxl_root>("ACPI0017:00", b.bytes(),
+                                                                  hw::bus_ref{r.p->mmio()})));
+    REQUIRE(ph.register_drivers());
+    REQUIRE(h.settle());
+    auto const s = report::device_summary(h);
+    REQUIRE(s.warnings == ph.cxl().messages());
+    REQUIRE_FALSE(s.warnings.empty());
+    REQUIRE_THAT(s.warnings.front(), Catch::Contains("pci0000:0c (UID 12): its CHBS") &&
+                                         Catch::Contains("host bridge skipped"));
+    auto const lines = split_lines(report::summary_text(s));
+    auto const at = std::find(lines.begin(), lines.end(), "warnings:");
+    REQUIRE(at != lines.end());
+    REQUIRE(std::next(at, 1) != lines.end());
+    REQUIRE(*std::next(at, 1) == "  " + s.warnings.front());
+    REQUIRE(lines.back().rfind("probes: ", 0) == 0);
+    // A platform with nothing skipped has no such section (the goldens below).
+}
+
 TEST_CASE("summary golden outputs on cxl_test and QEMU q35", "[report][summary][golden]") {
     for (auto wh : {which::cxl_test, which::qemu}) {
         bed b{topology_of(wh)};

@@ -559,6 +559,29 @@ TEST_CASE("a window overlapping an earlier accepted window is skipped", "[spec][
     CHECK(s.cfmws_list[0].index == 3);
 }
 
+TEST_CASE("a window listing one host bridge at two ways is skipped",
+          "[spec][cedt][bad][topology]") {
+    // QEMU's window 1 interleaves UIDs 12 and 222; make both targets 12.
+    auto d = window1_rejected(mutated(qemu_cedt(), cfmws1_at + 0x24 + 4, 12, 4),
+                              cedt_errc::duplicate_window_target, "interleave_targets", 0x28);
+    CHECK(d.value == 12);
+    CHECK(d.related == 0);
+    CHECK(d.expected == 0x2'1000'0000);
+    CHECK(d.message() == "CEDT subtable 3 (CFMWS) at 0x8c: field interleave_targets: 0xc (host "
+                         "bridge UID 12) at target 1 repeats target 0 of the window at "
+                         "0x210000000 (one host bridge at two interleave ways); window skipped");
+    // Any two positions: a 4-way window naming UID 2 at targets 1 and 3.
+    cedt_builder b;
+    b.add(cfmws{.base_hpa = 16_GiB, .window_size = 4_GiB, .eniw = 2, .targets = {1u, 2u, 3u, 2u}});
+    auto t = parse_ok(b.bytes());
+    auto four = only_diag(t);
+    CHECK(four.code == cedt_errc::duplicate_window_target);
+    CHECK(four.value == 2);
+    CHECK(four.related == 1);
+    CHECK(four.field_offset == acpi_header_size + 0x24 + 12);
+    CHECK(t.cfmws_list.empty());
+}
+
 // ---------------------------------------------------------------------------------------
 // XOR windows and their CXIMS
 
@@ -704,8 +727,9 @@ TEST_CASE("a CHBS whose register length does not match its version is skipped",
     CHECK(d.field_offset == chbs1_at + 0x18);
     CHECK(d.value == 0x2000);
     CHECK(d.expected == 0x10000);
-    CHECK(d.message() == "CEDT subtable 1 (CHBS) at 0x44: field length: 0x2000 is not 0x10000, "
-                         "the length CXL version 1 requires; host bridge skipped");
+    CHECK(d.uid == 12u);
+    CHECK(d.message() == "CEDT subtable 1 (CHBS, UID 12) at 0x44: field length: 0x2000 is not "
+                         "0x10000, the length CXL version 1 requires; host bridge skipped");
     CHECK(t.chbs_list == std::vector<chbs>{qemu_chbs0});
     CHECK(t.cfmws_list.size() == 2); // windows name UIDs; host bridges are matched later
     // And an RCH (version 0) with a CHBCR-sized block.
@@ -756,6 +780,40 @@ TEST_CASE("a CHBS repeating an accepted UID is skipped; the first one counts",
     REQUIRE(t2.chbs_list.size() == 1);
     CHECK(t2.chbs_list[0].index == 1);
     CHECK(t2.find_chbs(222) == &t2.chbs_list[0]);
+}
+
+TEST_CASE("a CHBS whose register block overlaps an accepted one's is skipped; the first one "
+          "counts",
+          "[spec][cedt][bad][topology]") {
+    // QEMU's host bridge 12 (subtable 1) moved onto 222's CHBCR (subtable 0).
+    auto t = parse_ok(mutated(qemu_cedt(), chbs1_at + 0x10, qemu_chbs0.base, 8));
+    auto d = only_diag(t);
+    CHECK(d.code == cedt_errc::chbs_register_overlap);
+    CHECK(d.severity == cedt_severity::skipped);
+    CHECK(d.index == 1);
+    CHECK(d.field == "base");
+    CHECK(d.field_offset == chbs1_at + 0x10);
+    CHECK(d.value == qemu_chbs0.base);
+    CHECK(d.uid == 12u);
+    CHECK(d.related == 0);
+    CHECK(d.expected == 222);
+    CHECK(d.message() == "CEDT subtable 1 (CHBS, UID 12) at 0x44: field base: 0x100000000 puts "
+                         "its register block on that of subtable 0 (UID 222): two host bridges "
+                         "cannot share registers (the first one keeps them); host bridge skipped");
+    CHECK(t.chbs_list == std::vector<chbs>{qemu_chbs0});
+    CHECK(t.find_chbs(12) == nullptr);
+    // Any shared byte counts: 32 KiB into the other block, or an RCRB inside it.
+    auto half = parse_ok(mutated(qemu_cedt(), chbs1_at + 0x10, qemu_chbs0.base + 32_KiB, 8));
+    CHECK(only_diag(half).code == cedt_errc::chbs_register_overlap);
+    cedt_builder b;
+    b.add(qemu_chbs0);
+    b.add(chbs{.uid = 7,
+               .cxl_version = chbs_version_cxl11,
+               .base = qemu_chbs0.base + 60_KiB,
+               .length = chbs_rcrb_length});
+    CHECK(parse_ok(b.bytes()).diagnostics.front().code == cedt_errc::chbs_register_overlap);
+    // Adjacent blocks (QEMU's own two) share nothing.
+    CHECK(parse_ok(qemu_cedt()).diagnostics.empty());
 }
 
 TEST_CASE("a CHBS longer than 0x20 bytes is kept, and noted", "[spec][cedt]") {

@@ -79,7 +79,7 @@ struct root_decoder_desc {
 };
 
 /// Linux cxl_root_decoder_alloc + cxl_decoder_add: decoder0.N; every target must be a dport
-/// of the root (invalid_window otherwise: Linux skips such a window).
+/// of the root (invalid_window otherwise: Linux skips such a window), each named once.
 CXLFW_DECL fact_result<decoder*> add_root_decoder(port& root, root_decoder_desc const& w);
 
 /// Unregister root0 and every port below it (the ACPI root driver's binding ends).

@@ -77,6 +77,28 @@ struct component_map {
 /// whose first ID is not 1 holds nothing (Linux ignores it); unknown IDs are skipped.
 CXLFW_DECL fact_result<component_map> probe_component_regs(reg_block const& block);
 
+/// Whether `block` is a component register block at all: its capability array header at
+/// 0x1000 reads ID 1 (CXL 3.1 §8.2.4). Another value is registers_absent, saying what was read
+/// (Linux cxl_probe_component_regs: "Couldn't locate the CXL.cache and CXL.mem capability
+/// array header"); a failed read is its own fact, and all ones (nothing answered) is
+/// hw::errc::access_fault. A CHBS names such a block for a CXL 2.0+ (VH) host bridge.
+CXLFW_DECL fact_result<void> check_component_block(reg_block const& block);
+
+// --- RCRBs (CXL 3.1 §8.2.1: an RCH's downstream port, then its RCD's upstream port) ---------
+
+enum class rcrb_port : std::uint8_t {
+    downstream, ///< the first 4 KiB: the RCH's downstream port (the CHBS base)
+    upstream,   ///< the second 4 KiB: the RCD's upstream port
+};
+
+/// Linux __rcrb_to_component(): the component block MEMBAR0 of an RCRB points to. The RCRB
+/// must decode memory (Command) and have a memory MEMBAR0 (not I/O, not the obsolete
+/// below-1M type) holding a non-zero, 64 KiB aligned address, else registers_absent naming
+/// the RCRB and what it read. A failed read is its own fact; a vendor ID of all ones (nothing
+/// answers: Linux "Failed to access Downstream Port RCRB") is hw::errc::access_fault.
+CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64_t rcrb,
+                                                 rcrb_port which);
+
 // --- the device register block (CXL 2.0 §8.2.8) ---------------------------------------------
 
 struct device_map {

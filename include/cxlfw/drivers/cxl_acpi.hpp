@@ -3,10 +3,14 @@
 //
 // Probe (Linux cxl_acpi_probe), for the ACPI0017 device:
 //   1. parse the CEDT bytes (spec::parse_cedt); a bad header fails the probe; every skipped
-//      subtable (a bad or overlapping window, a bad CHBS) is noted: core::cxl_core::messages();
+//      subtable (a bad or overlapping window, one listing a host bridge twice, a bad CHBS, two
+//      CHBS on one register block) is noted: core::cxl_core::messages();
 //   2. root0 (core::add_root), owned by this binding;
 //   3. a dport per ACPI0016 host bridge that has a CHBS with its _UID (port id = _UID;
-//      CHBS version 0 = an RCH, dport marked rch);
+//      CHBS version 0 = an RCH, dport marked rch) whose register block is what the version
+//      says: an RCRB (Linux __rcrb_to_component) or a CHBCR (a component block). A host
+//      bridge without a CHBS, or whose CHBS is flipped, is skipped and noted; a block where
+//      nothing answers (a failed read, all ones, unmapped MMIO) fails the probe, as in Linux;
 //   4. a root decoder per accepted CFMWS (decoder0.N in table order); a window naming a host
 //      bridge that is not a dport is skipped and noted; the driver still binds;
 //   5. a port per VH host bridge (uport the host bridge, component registers the CHBCR on

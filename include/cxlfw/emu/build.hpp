@@ -9,7 +9,8 @@
 //     switch's internal bus; everything else device 0; function 0 throughout;
 //   - addresses: BARs (naturally aligned), CHBCRs, RCRBs and RCH/RCD component blocks from
 //     [mmio_base, mmio_base + mmio_size); windows without a base from window_base, 256 MiB
-//     aligned; no two ranges may overlap;
+//     aligned; no two ranges (windows, BARs, CHBS blocks) may overlap, and windows and given
+//     CHBS bases stay out of the MMIO window; a window names each host bridge once;
 //   - the CEDT: CHBS (in chbs_order, then description order), CFMWS, CXIMS, through
 //     spec::cedt_builder.
 // Every rule has its emu::errc; the build_diagnostic names the element or window at fault.

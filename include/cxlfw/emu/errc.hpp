@@ -8,20 +8,21 @@ namespace cxlfw::emu {
 
 enum class errc {
     // Topology descriptions (build)
-    duplicate_uid = 1,     ///< two host bridges with the same _UID
-    invalid_parent,        ///< an element attached where the hierarchy does not allow it
-    port_occupied,         ///< a second device below a downstream port (or an RCH)
-    too_many_functions,    ///< more than 32 devices on one PCI bus
-    bus_numbers_exhausted, ///< a host bridge's hierarchy needs more than 256 bus numbers
-    bus_number_conflict,   ///< a host bridge's bus range overlaps another's in its segment
-    invalid_capacity,      ///< a memory size that is zero where needed or not 256 MiB aligned
-    invalid_device_spec,   ///< a device description its type does not allow
-    invalid_hdm_spec,      ///< an HDM decoder count or target count no register encodes
-    invalid_payload_size,  ///< a mailbox payload size outside 256 B .. 1 MiB
-    invalid_window,        ///< a window with invalid ways, granularity, size or alignment
-    unknown_window_target, ///< a window target UID no host bridge has
-    address_overlap,       ///< two address ranges (windows, CHBS, MMIO) overlap
-    mmio_exhausted,        ///< the MMIO window cannot hold every BAR and register block
+    duplicate_uid = 1,       ///< two host bridges with the same _UID
+    invalid_parent,          ///< an element attached where the hierarchy does not allow it
+    port_occupied,           ///< a second device below a downstream port (or an RCH)
+    too_many_functions,      ///< more than 32 devices on one PCI bus
+    bus_numbers_exhausted,   ///< a host bridge's hierarchy needs more than 256 bus numbers
+    bus_number_conflict,     ///< a host bridge's bus range overlaps another's in its segment
+    invalid_capacity,        ///< a memory size that is zero where needed or not 256 MiB aligned
+    invalid_device_spec,     ///< a device description its type does not allow
+    invalid_hdm_spec,        ///< an HDM decoder count or target count no register encodes
+    invalid_payload_size,    ///< a mailbox payload size outside 256 B .. 1 MiB
+    invalid_window,          ///< a window with invalid ways, granularity, size or alignment
+    unknown_window_target,   ///< a window target UID no host bridge has
+    duplicate_window_target, ///< a window lists one host bridge (UID) at two positions
+    address_overlap,         ///< two address ranges (windows, CHBS, BARs, MMIO) overlap
+    mmio_exhausted,          ///< the MMIO window cannot hold every BAR and register block
     // Run time
     no_such_node,     ///< a node id the platform does not have
     no_config_space,  ///< a config access to a node that is not a PCI function
@@ -38,7 +39,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
     using enum emu::errc;
     static constexpr const char* name = "cxlfw.emu";
-    static constexpr std::array<error_message<emu::errc>, 21> messages{{
+    static constexpr std::array<error_message<emu::errc>, 22> messages{{
         {duplicate_uid, "two host bridges have the same _UID"},
         {invalid_parent, "element attached where the CXL/PCIe hierarchy does not allow it"},
         {port_occupied, "a downstream port (or RCH) already has a device below it"},
@@ -51,7 +52,8 @@ struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
         {invalid_payload_size, "mailbox payload size outside 256 B .. 1 MiB (log2 8..20)"},
         {invalid_window, "fixed memory window with invalid ways, granularity, size or base"},
         {unknown_window_target, "fixed memory window targets a UID no host bridge has"},
-        {address_overlap, "address ranges (windows, CHBS, register blocks) overlap"},
+        {duplicate_window_target, "fixed memory window lists one host bridge twice"},
+        {address_overlap, "address ranges (windows, BARs, CHBS, register blocks) overlap"},
         {mmio_exhausted, "the MMIO window is too small for every BAR and register block"},
         {no_such_node, "no node with this id"},
         {no_config_space, "the node is not a PCI function and has no config space"},

@@ -9,8 +9,11 @@
 //   ACPI0017:00   ACPI0017   cxl_acpi  bound
 //   0000:03:00.0  8086:0d93  cxl_pci   bound     mem0    endpoint3  region0
 //   0000:17:00.0  1e98:0002  sfc_cxl   degraded                              pcie-only: ...
+//   warnings:
+//     cxl_acpi: pci0000:0c (UID 12): its CHBS (CEDT subtable 1) says CXL 2.0+, ...
 //   probes: 14 attempts, 14 binds, 0 failures, 0 deferrals, 0 wake-ups, 0 timeouts; 0 waiting
 //
+// The warnings (the CXL core's messages) appear only when there are some.
 // | outcome  | when                                       | detail                         |
 // |----------|--------------------------------------------|--------------------------------|
 // | bound    | a driver owns it                           | (memdev not attached: why)     |
@@ -119,6 +122,10 @@ struct device_entry {
 
 struct host_summary {
     std::vector<device_entry> devices;
+    /// The CXL core's messages, in order: what cxl_acpi skipped (CEDT subtables, host bridges
+    /// whose CHBS is missing, flipped or unmapped) and MMIO a window covers -- what Linux
+    /// prints with dev_warn/dev_err. summary_text lists them before the totals.
+    std::vector<std::string> warnings;
     base::probe_counters totals;      ///< the host's counters
     std::size_t waiting = 0;          ///< devices deferred now
     std::size_t attached_memdevs = 0; ///< memdevs with an endpoint

@@ -8,7 +8,8 @@
 //     decoders with their rules (decode_chbs, decode_cfmws, decode_cxims, decode_rdpas), and
 //     the pieces of the cross-subtable rules (window_xormaps, windows_overlap).
 //   - parse_cedt assembles a cedt_table in std::vectors: the cross-subtable rules (a CXIMS for
-//     each XOR window, overlapping windows, duplicate CHBS UIDs) need every subtable at hand.
+//     each XOR window, overlapping windows, duplicate CHBS UIDs, CHBS register blocks that
+//     overlap) need every subtable at hand.
 //     It and the diagnostics' message text are defined in impl/cedt.ipp.
 //
 // A bad CHBS, CFMWS, CXIMS or RDPAS is skipped and reported; the rest of the table stays
@@ -37,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -194,14 +196,15 @@ struct cedt_diag {
 
     cedt_errc code{};
     cedt_severity severity = cedt_severity::note;
-    unsigned index = header_index; ///< subtable index, or header_index for the ACPI header
-    std::uint8_t type = 0;         ///< subtable type
-    std::size_t offset = 0;        ///< subtable start, from the start of the table
-    std::size_t field_offset = 0;  ///< the field, from the start of the table
-    std::string_view field{};      ///< field name, as ACPICA names it ("base_hpa")
-    std::uint64_t value = 0;       ///< the field's value
-    std::uint64_t expected = 0;    ///< what the rule wanted, where it names a number
-    unsigned related = 0;          ///< the other subtable (or count) the rule names, if any
+    unsigned index = header_index;      ///< subtable index, or header_index for the ACPI header
+    std::uint8_t type = 0;              ///< subtable type
+    std::size_t offset = 0;             ///< subtable start, from the start of the table
+    std::size_t field_offset = 0;       ///< the field, from the start of the table
+    std::string_view field{};           ///< field name, as ACPICA names it ("base_hpa")
+    std::uint64_t value = 0;            ///< the field's value
+    std::uint64_t expected = 0;         ///< what the rule wanted, where it names a number
+    unsigned related = 0;               ///< the other subtable (or count) the rule names, if any
+    std::optional<std::uint32_t> uid{}; ///< a CHBS's host bridge, once its UID is read
 
     constexpr bool is_header() const noexcept { return index == header_index; }
     std::error_code error() const noexcept { return make_error_code(code); }
@@ -471,21 +474,27 @@ constexpr cedt_checked<chbs> decode_chbs(cedt_subtable const& s,
     c.cxl_version = static_cast<std::uint32_t>(s.load(0x08, 4));
     c.base = s.load(0x10, 8);
     c.length = s.load(0x18, 8);
+    auto const named = [&c](cedt_diag d) {
+        d.uid = c.uid;
+        return d;
+    };
     if (c.cxl_version != chbs_version_cxl11 && c.cxl_version != chbs_version_cxl20)
-        return detail::cedt::subtable_diag(s, chbs_unknown_version, skip, "cxl_version", 0x08,
-                                           c.cxl_version);
+        return named(detail::cedt::subtable_diag(s, chbs_unknown_version, skip, "cxl_version", 0x08,
+                                                 c.cxl_version));
     const auto want = c.is_rcrb() ? chbs_rcrb_length : chbs_chbcr_length;
     if (c.length != want)
-        return detail::cedt::subtable_diag(s, chbs_length_mismatch, skip, "length", 0x18, c.length,
-                                           want, c.cxl_version);
-    if (c.base == 0) return detail::cedt::subtable_diag(s, chbs_base_zero, skip, "base", 0x10, 0);
+        return named(detail::cedt::subtable_diag(s, chbs_length_mismatch, skip, "length", 0x18,
+                                                 c.length, want, c.cxl_version));
+    if (c.base == 0)
+        return named(detail::cedt::subtable_diag(s, chbs_base_zero, skip, "base", 0x10, 0));
     detail::cedt::longer_note(note, s, chbs_length);
     return c;
 }
 
 /// CFMWS: Linux cxl_acpi_cfmws_verify and __cxl_parse_cfmws (arithmetic, 256 MiB alignment,
-/// ENIW, length against the targets, HBIG), plus cxlfw's: a window of size 0 or one running
-/// past 2^64. The XOR/CXIMS and overlap rules need the whole table (parse_cedt).
+/// ENIW, length against the targets, HBIG), plus cxlfw's: a window of size 0, one running
+/// past 2^64, one listing a host bridge twice. The XOR/CXIMS and overlap rules need the whole table
+/// (parse_cedt).
 constexpr cedt_checked<cfmws> decode_cfmws(cedt_subtable const& s,
                                            cedt_diag* note = nullptr) noexcept {
     using enum cedt_errc;
@@ -524,8 +533,17 @@ constexpr cedt_checked<cfmws> decode_cfmws(cedt_subtable const& s,
                                            s.length, needed, ways);
     if (!eig_to_granularity(w.hbig))
         return detail::cedt::subtable_diag(s, invalid_hbig, skip, "hbig", 0x1C, w.hbig);
-    for (unsigned i = 0; i < ways; ++i)
-        w.targets.push_back(static_cast<std::uint32_t>(s.load(cfmws_fixed_length + 4 * i, 4)));
+    for (unsigned i = 0; i < ways; ++i) {
+        const auto uid = static_cast<std::uint32_t>(s.load(cfmws_fixed_length + 4 * i, 4));
+        // Target n is the host bridge of way n (CXL 3.1 §9.18.1.3); Linux does not check, and
+        // resolves both entries to one dport (decoder_populate_targets). cxlfw skips it.
+        for (unsigned j = 0; j < i; ++j)
+            if (w.targets[j] == uid)
+                return detail::cedt::subtable_diag(s, duplicate_window_target, skip,
+                                                   "interleave_targets", cfmws_fixed_length + 4 * i,
+                                                   uid, w.base_hpa, j);
+        w.targets.push_back(uid);
+    }
     detail::cedt::longer_note(note, s, needed);
     return w;
 }

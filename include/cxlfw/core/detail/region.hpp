@@ -29,7 +29,21 @@ CXLFW_DECL dport* root_dport_of(port& ep);
 /// The root decoder's target index for a position (Linux calc_hb: cxl_hb_modulo, cxl_hb_xor).
 CXLFW_DECL unsigned root_target_index(region const& r, unsigned pos);
 
-/// The free HPA of a root decoder: the lowest `align`ed range of `size` bytes no region uses.
+/// MMIO inside a root decoder's window: a BAR of a PCI function, a host bridge's CHBCR or an
+/// RCH's RCRB that the window (a firmware bug) covers. No region may take it.
+struct busy_range {
+    std::uint64_t base = 0;
+    std::uint64_t size = 0;
+    std::string what; ///< "BAR0 of 0000:0d:00.0"
+};
+
+/// The MMIO a root decoder's window covers, by address; each range noted once in the core's
+/// messages (Linux inserts the window into iomem_resource with insert_resource_expand_to_fit,
+/// so such MMIO stays busy below it and alloc_free_mem_region never hands it out).
+CXLFW_DECL std::vector<busy_range> busy_mmio(cxl_core& core, decoder const& root);
+
+/// The free HPA of a root decoder: the lowest `align`ed range of `size` bytes that no region
+/// uses and no MMIO (busy_mmio) occupies.
 CXLFW_DECL std::optional<std::uint64_t> find_free_hpa(cxl_core& core, decoder const& root,
                                                       std::uint64_t size, std::uint64_t align,
                                                       region const* except = nullptr);

@@ -290,6 +290,15 @@ CXLFW_DECL fact_result<decoder*> add_root_decoder(port& root, root_decoder_desc 
             return fact{errc::invalid_window, "window " + std::to_string(w.window) +
                                                   " targets host bridge UID " +
                                                   std::to_string(uid) + ", not a dport of root0"};
+    // One host bridge at two ways: positions would collide below it (spec/cedt.hpp skips such
+    // a CFMWS; a description built by hand is refused here too).
+    for (std::size_t i = 1; i < w.targets.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (w.targets[i] == w.targets[j])
+                return fact{errc::invalid_window,
+                            "window " + std::to_string(w.window) + " at " + detail::hex(w.base) +
+                                " lists host bridge UID " + std::to_string(w.targets[i]) +
+                                " at targets " + std::to_string(j) + " and " + std::to_string(i)};
     auto& list = port_access::decoders(root);
     auto const id = static_cast<unsigned>(list.size());
     auto d =

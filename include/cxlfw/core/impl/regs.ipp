@@ -5,8 +5,10 @@
 #include <cxlfw/core/regs.hpp>
 
 #include <cxlfw/hw/config_space.hpp>
+#include <cxlfw/hw/errc.hpp>
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/device_regs.hpp>
+#include <cxlfw/units.hpp>
 
 namespace cxlfw::core {
 
@@ -105,6 +107,68 @@ CXLFW_DECL fact_result<component_map> probe_component_regs(reg_block const& bloc
         }
     }
     return map;
+}
+
+CXLFW_DECL fact_result<void> check_component_block(reg_block const& block) {
+    namespace c = spec::component;
+    auto const where = "component registers at " + detail::hex(block.offset);
+    auto cm = block.sub(c::cache_mem_offset, c::cache_mem_size);
+    if (!cm)
+        return fact{errc::registers_absent,
+                    where + ": a block of " + detail::hex(block.size) + " bytes is too small"};
+    auto header = cm->window().read<c::array_header>();
+    if (!header)
+        return fact{header.error(),
+                    where + ": reading the capability array header at " + detail::hex(cm->offset)};
+    // All ones is no header but nothing answering (Linux PCI_POSSIBLE_ERROR): the access's fact.
+    if (*header == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault, where + ": the capability array header at " +
+                                                detail::hex(cm->offset) + " reads all ones"};
+    if (c::array_cap_id::get(*header) != c::array_header_id)
+        return fact{errc::registers_absent, where + ": no capability array (header at " +
+                                                detail::hex(cm->offset) + " reads " +
+                                                detail::hex(*header) + ", not ID 1)"};
+    return {};
+}
+
+CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64_t rcrb,
+                                                 rcrb_port which) {
+    namespace p = spec::pci;
+    std::uint64_t const at = rcrb + (which == rcrb_port::upstream ? 4_KiB : 0);
+    std::string const where =
+        (which == rcrb_port::upstream ? "upstream port RCRB at " : "downstream port RCRB at ") +
+        detail::hex(at);
+    auto const read = [&](std::uint64_t off, char const* what) -> fact_result<std::uint32_t> {
+        auto v = system.read(at + off, 4);
+        if (!v) return fact{v.error(), where + ": reading " + what};
+        return static_cast<std::uint32_t>(*v);
+    };
+    auto id = read(p::vendor_id::offset, "its vendor ID");
+    if (!id) return id.error();
+    // Linux: "Failed to access Downstream Port RCRB" -- nothing answers there.
+    if (*id == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault, where + ": the vendor ID reads all ones"};
+    auto cmd = read(p::command::offset, "its Command register");
+    if (!cmd) return cmd.error();
+    if (!p::memory_space_enable::get(static_cast<std::uint16_t>(*cmd)))
+        return fact{errc::registers_absent, where + ": Memory Space is disabled (Command " +
+                                                detail::hex(static_cast<std::uint16_t>(*cmd)) +
+                                                ", vendor/device ID " + detail::hex(*id) + ")"};
+    auto lo = read(p::bar::offset_of(0), "MEMBAR0");
+    if (!lo) return lo.error();
+    auto hi = read(p::bar::offset_of(1), "MEMBAR0 (high dword)");
+    if (!hi) return hi.error();
+    // Linux: "the RCRB is a Memory Window, and the MEM_TYPE_1M bit is obsolete".
+    if (p::bar_io::get(*lo) || (p::bar_memory_type::get(*lo) & 1))
+        return fact{errc::registers_absent,
+                    where + ": MEMBAR0 " + detail::hex(*lo) + " is not a memory BAR"};
+    std::uint64_t address = *lo & p::bar_memory_address_mask;
+    if (p::bar_memory_type::get(*lo) == 2) address |= std::uint64_t{*hi} << 32;
+    if (address == 0) return fact{errc::registers_absent, where + ": MEMBAR0 is not set"};
+    if (address % spec::component::block_size != 0)
+        return fact{errc::registers_absent,
+                    where + ": MEMBAR0 " + detail::hex(address) + " is not 64 KiB aligned"};
+    return reg_block{system, address, spec::component::block_size};
 }
 
 // --- the device register block (CXL 2.0 §8.2.8) ---------------------------------------------

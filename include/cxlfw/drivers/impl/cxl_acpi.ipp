@@ -8,11 +8,42 @@
 #include <cxlfw/core/errc.hpp>
 #include <cxlfw/core/port.hpp>
 #include <cxlfw/core/registry.hpp>
+#include <cxlfw/core/regs.hpp>
 #include <cxlfw/spec/cedt.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace cxlfw::drivers {
+
+namespace detail {
+
+/// The block a CHBS names, read before the host bridge becomes a dport. What its version says
+/// (an RCH's RCRB: Linux __devm_cxl_add_dport -> __rcrb_to_component; a VH host bridge's
+/// CHBCR: a component register block, Linux cxl_probe_component_regs): nothing. Something else
+/// (a CHBS flipped between RCH and VH): registers_absent. Nothing answering (a failed read, all
+/// ones, an address no block decodes): that read's fact. The detail says what the CHBS claims.
+CXLFW_DECL core::fact_result<void> check_chbs(acpi_host_bridge const& hb, spec::chbs const& c) {
+    auto const claim = [&c](core::fact f) {
+        bool const silent = f.code != errc::registers_absent;
+        f.detail = "its CHBS (CEDT subtable " + std::to_string(c.index) + ") says " +
+                   (c.is_rcrb() ? "CXL 1.1, an RCH's RCRB at " : "CXL 2.0+, a CHBCR at ") +
+                   core::detail::hex(c.base) + ", but " +
+                   (silent ? "nothing answers there: " : "") + f.detail;
+        return f;
+    };
+    if (c.is_rcrb()) {
+        auto comp = core::rcrb_component(hb.system_bus(), c.base, core::rcrb_port::downstream);
+        if (!comp) return claim(comp.error());
+        return {};
+    }
+    auto ok = core::check_component_block({hb.system_bus(), c.base, c.length});
+    if (!ok) return claim(ok.error());
+    return {};
+}
+
+} // namespace detail
 
 CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
     auto* acpi = dynamic_cast<acpi_cxl_root*>(&dev);
@@ -41,10 +72,31 @@ CXLFW_DECL base::probe_outcome cxl_acpi::probe(base::device& dev) {
     };
     std::vector<vh> bridges;
     for (auto* hb : hbs) {
+        std::string const who = hb->name() + " (UID " + std::to_string(hb->uid()) + ")";
         auto const* chbs = table->find_chbs(hb->uid());
         if (!chbs) {
-            cxl.note("cxl_acpi: " + hb->name() + " (UID " + std::to_string(hb->uid()) +
-                     ") has no CHBS: not a CXL host bridge");
+            // Linux add_host_bridge_dport: "No CHBS found" / "CHBS invalid for Host Bridge".
+            auto const skipped = std::find_if(table->diagnostics.begin(), table->diagnostics.end(),
+                                              [&](spec::cedt_diag const& d) {
+                                                  return d.type == spec::cedt_type::chbs &&
+                                                         d.uid == hb->uid() &&
+                                                         d.severity == spec::cedt_severity::skipped;
+                                              });
+            cxl.note("cxl_acpi: " + who +
+                     (skipped == table->diagnostics.end()
+                          ? " has no CHBS"
+                          : "'s CHBS (CEDT subtable " + std::to_string(skipped->index) +
+                                ") was skipped") +
+                     ": not a CXL host bridge");
+            continue;
+        }
+        if (auto ok = detail::check_chbs(*hb, *chbs); !ok) {
+            // Nothing answering may be a fault that passes: fail, so that a rebind tries
+            // again (Linux: -ENXIO from add_host_bridge_dport fails cxl_acpi_probe). A block
+            // of the wrong kind is the table's mistake: only this host bridge is lost.
+            if (ok.error().code != errc::registers_absent)
+                return base::failed(ok.error().code, who + ": " + ok.error().detail);
+            cxl.note("cxl_acpi: " + who + ": " + ok.error().detail + ": host bridge skipped");
             continue;
         }
         auto dp =

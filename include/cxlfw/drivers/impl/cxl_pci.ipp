@@ -13,22 +13,9 @@ CXLFW_DECL core::fact_result<core::reg_block> rcd_component(base::pci_device con
     if (!hb || !hb->rcrb())
         return core::fact{errc::registers_absent,
                           pdev.name() + ": an RCD whose parent is not an RCH with an RCRB"};
-    std::uint64_t const up = *hb->rcrb() + 4_KiB;
-    auto bus = hb->system_bus();
-    auto id = bus.read(up, 4);
-    auto lo = bus.read(up + spec::pci::bar::offset_of(0), 4);
-    auto hi = bus.read(up + spec::pci::bar::offset_of(1), 4);
-    for (auto const* r : {&id, &lo, &hi})
-        if (!*r && core::is_access_failure(r->error()))
-            return core::fact{r->error(), pdev.name() + ": reading the upstream port RCRB at " +
-                                              core::detail::hex(up)};
-    if (!id || !lo || !hi || (*id & 0xFFFF) == 0xFFFF)
-        return core::fact{errc::registers_absent,
-                          pdev.name() + ": no upstream port RCRB at " + core::detail::hex(up)};
-    std::uint64_t const at = (*hi << 32) | (*lo & spec::pci::bar_memory_address_mask);
-    if (at == 0)
-        return core::fact{errc::registers_absent, pdev.name() + ": RCRB MEMBAR0 is not set"};
-    return core::reg_block{bus, at, spec::component::block_size};
+    auto block = core::rcrb_component(hb->system_bus(), *hb->rcrb(), core::rcrb_port::upstream);
+    if (!block) return core::fact{block.error().code, pdev.name() + ": " + block.error().detail};
+    return *block;
 }
 
 CXLFW_DECL core::fact_result<core::reg_block>

@@ -360,6 +360,15 @@ struct platform_builder {
                     return fail(errc::unknown_window_target, build_diagnostic::none,
                                 "UID " + std::to_string(uid), i);
             }
+            // Target n is the host bridge of interleave way n (CXL 3.1 §9.18.1.3); one host
+            // bridge at two ways is no interleave its decoders or the region math can follow.
+            for (std::size_t j = 1; j < w.targets.size(); ++j)
+                for (std::size_t k = 0; k < j; ++k)
+                    if (w.targets[j] == w.targets[k])
+                        return fail(errc::duplicate_window_target, build_diagnostic::none,
+                                    "UID " + std::to_string(w.targets[j]) + " at targets " +
+                                        std::to_string(k) + " and " + std::to_string(j),
+                                    i);
             std::uint64_t base = 0;
             if (w.base) {
                 base = *w.base;
@@ -384,35 +393,85 @@ struct platform_builder {
         return {};
     }
 
+    static std::string range_text(std::uint64_t lo, std::uint64_t hi) {
+        return "[" + hex(lo) + "-" + hex(hi - 1) + "]";
+    }
+
+    /// What a block of the address map is, for a diagnostic.
+    static std::string block_name(platform::mmio_range const& r) {
+        node const& n = *r.target;
+        std::string who{n.name()};
+        if (n.kind_ == node_kind::host_bridge) who += " (UID " + std::to_string(n.uid_) + ")";
+        switch (r.kind) {
+        case platform::block::bar0:
+            return "BAR0 of " + who;
+        case platform::block::chbcr:
+            return "the CHBCR (CHBS base) of " + who;
+        case platform::block::rcrb:
+            return "the RCRB (CHBS base) of " + who;
+        case platform::block::component:
+            return "the component registers of " + who;
+        }
+        return who;
+    }
+
+    /// No address may mean two things: every window and every block the platform decodes
+    /// (BARs, CHBCRs, RCRBs, component blocks) are disjoint -- a window over a BAR would let a
+    /// region be committed over MMIO; two CHBS on one CHBCR would program one host bridge's
+    /// decoders through the other's. Then windows stay out of the MMIO window, where BARs and
+    /// register blocks (hot-added ones too) are allocated. Names are made only for a failure:
+    /// a platform has 10^5 blocks.
     std::error_code check_overlaps(std::vector<spec::cfmws> const& wins) {
+        constexpr auto none = build_diagnostic::none;
         struct span_ {
             std::uint64_t lo, hi; // [lo, hi)
-            std::string what;
             std::uint32_t window;
+            platform::mmio_range const* block;
         };
         std::vector<span_> spans;
-        spans.push_back(
-            {t.mmio_base, t.mmio_base + t.mmio_size, "the MMIO window", build_diagnostic::none});
+        spans.reserve(wins.size() + p->ranges_.size());
         for (std::uint32_t i = 0; i < wins.size(); ++i)
-            spans.push_back({wins[i].base_hpa, wins[i].base_hpa + wins[i].window_size,
-                             "window " + std::to_string(i), i});
-        for (auto const& n : p->nodes_) {
-            if (n.kind_ != node_kind::host_bridge) continue;
-            std::uint64_t const len =
-                n.chbs_version_ == 1 ? spec::chbs_chbcr_length : spec::chbs_rcrb_length;
-            bool const allocated = n.chbs_base_ >= t.mmio_base && n.chbs_base_ < p->mmio_next_;
-            if (!allocated)
-                spans.push_back({n.chbs_base_, n.chbs_base_ + len,
-                                 "CHBS of " + std::string{n.name_}, build_diagnostic::none});
+            spans.push_back({wins[i].base_hpa, wins[i].base_hpa + wins[i].window_size, i, nullptr});
+        for (auto const& r : p->ranges_)
+            spans.push_back({r.base, r.base + r.size, none, &r});
+        std::sort(spans.begin(), spans.end(), [](span_ const& a, span_ const& b) {
+            return a.lo != b.lo ? a.lo < b.lo : a.hi < b.hi;
+        });
+        auto const name = [](span_ const& s) {
+            return (s.block ? block_name(*s.block) : "window " + std::to_string(s.window)) + " " +
+                   range_text(s.lo, s.hi);
+        };
+        std::size_t reach = 0; // the span ending last among those before i
+        for (std::size_t i = 1; i < spans.size(); ++i) {
+            if (spans[i].lo < spans[reach].hi)
+                return fail(errc::address_overlap, none,
+                            name(spans[reach]) + " and " + name(spans[i]),
+                            spans[i].window != none ? spans[i].window : spans[reach].window);
+            if (spans[i].hi > spans[reach].hi) reach = i;
         }
-        std::sort(spans.begin(), spans.end(),
-                  [](span_ const& a, span_ const& b) { return a.lo < b.lo; });
-        for (std::size_t i = 1; i < spans.size(); ++i)
-            if (spans[i].lo < spans[i - 1].hi)
-                return fail(errc::address_overlap, build_diagnostic::none,
-                            spans[i - 1].what + " and " + spans[i].what,
-                            spans[i].window != build_diagnostic::none ? spans[i].window
-                                                                      : spans[i - 1].window);
+        std::uint64_t const mmio_end = t.mmio_base + t.mmio_size;
+        for (std::uint32_t i = 0; i < wins.size(); ++i)
+            if (wins[i].base_hpa < mmio_end && t.mmio_base < wins[i].base_hpa + wins[i].window_size)
+                return fail(
+                    errc::address_overlap, none,
+                    "window " + std::to_string(i) + " " +
+                        range_text(wins[i].base_hpa, wins[i].base_hpa + wins[i].window_size) +
+                        " and the MMIO window " + range_text(t.mmio_base, mmio_end) +
+                        ", where BARs and register blocks are allocated",
+                    i);
+        // So do CHBS bases given in the description: a BAR allocated later (a hot-add) would
+        // land on them.
+        for (auto hb : t.host_bridge_elements()) {
+            auto const& s = t.host_bridge(hb);
+            std::uint64_t const len =
+                s.chbs_version == 1 ? spec::chbs_chbcr_length : spec::chbs_rcrb_length;
+            if (s.chbs_base && *s.chbs_base < mmio_end && t.mmio_base < *s.chbs_base + len)
+                return fail(errc::address_overlap, hb,
+                            "the CHBS base of UID " + std::to_string(s.uid) + " " +
+                                range_text(*s.chbs_base, *s.chbs_base + len) +
+                                " and the MMIO window " + range_text(t.mmio_base, mmio_end) +
+                                ", where BARs and register blocks are allocated");
+        }
         return {};
     }
 

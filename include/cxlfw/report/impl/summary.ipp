@@ -123,6 +123,7 @@ CXLFW_DECL host_summary device_summary(base::host const& h, note_source const& n
     std::stable_sort(s.devices.begin(), s.devices.end(), [](auto const& a, auto const& b) {
         return std::tuple{a.bus != "platform", a.name} < std::tuple{b.bus != "platform", b.name};
     });
+    if (auto const* c = core::find(h)) s.warnings = c->messages();
     return s;
 }
 
@@ -154,6 +155,9 @@ CXLFW_DECL std::string summary_text(host_summary const& s) {
             line.pop_back();
         out += line + "\n";
     }
+    if (!s.warnings.empty()) out += "warnings:\n";
+    for (auto const& w : s.warnings)
+        out += "  " + w + "\n";
     auto const& t = s.totals;
     out += "probes: " + std::to_string(t.attempts) + " attempts, " + std::to_string(t.binds) +
            " binds, " + std::to_string(t.failures) + " failures, " + std::to_string(t.deferrals) +

@@ -5,6 +5,7 @@
 #include <cxlfw/spec/cedt.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -32,6 +33,20 @@ CXLFW_DECL bool cedt_table::has_rejections() const noexcept {
     return std::any_of(diagnostics.begin(), diagnostics.end(),
                        [](cedt_diag const& d) { return d.severity != cedt_severity::note; });
 }
+
+namespace detail::cedt {
+
+/// Whether two CHBS register blocks share an address (their lengths are checked: 8 or 64 KiB).
+CXLFW_DECL bool share(chbs const& a, chbs const& b) {
+    auto const last = [](chbs const& c) {
+        return c.base > std::numeric_limits<std::uint64_t>::max() - (c.length - 1)
+                   ? std::numeric_limits<std::uint64_t>::max()
+                   : c.base + (c.length - 1);
+    };
+    return a.base <= last(b) && b.base <= last(a);
+}
+
+} // namespace detail::cedt
 
 CXLFW_DECL result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_diag* fatal) {
     using enum cedt_errc;
@@ -68,10 +83,27 @@ CXLFW_DECL result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_d
                 reject(c.error());
                 break;
             }
+            auto const named = [&c](cedt_diag d) {
+                d.uid = c->uid;
+                return d;
+            };
             // Linux takes the first CHBS with a UID; a second one is a firmware bug.
             if (auto first = t.find_chbs(c->uid)) {
-                reject(detail::cedt::subtable_diag(*sub, duplicate_chbs_uid, cedt_severity::skipped,
-                                                   "uid", 0x04, c->uid, 0, first->index));
+                reject(named(detail::cedt::subtable_diag(*sub, duplicate_chbs_uid,
+                                                         cedt_severity::skipped, "uid", 0x04,
+                                                         c->uid, 0, first->index)));
+                break;
+            }
+            // Nor do two host bridges share registers: each decodes its own HDM range. Linux
+            // claims a CHBCR with request_mem_region (devm_cxl_iomap_block), so the second
+            // host bridge's port fails its probe; here the first CHBS keeps the block and the
+            // later one is skipped, before anything is programmed through it.
+            auto shared = std::find_if(t.chbs_list.begin(), t.chbs_list.end(),
+                                       [&](chbs const& o) { return detail::cedt::share(o, *c); });
+            if (shared != t.chbs_list.end()) {
+                reject(named(detail::cedt::subtable_diag(*sub, chbs_register_overlap,
+                                                         cedt_severity::skipped, "base", 0x10,
+                                                         c->base, shared->uid, shared->index)));
                 break;
             }
             // Linux cxl_get_chbs notes a platform mixing RCH and VH host bridges.
@@ -82,9 +114,9 @@ CXLFW_DECL result<cedt_table> parse_cedt(std::span<const std::byte> data, cedt_d
                 return d.code == mixed_chbs_versions;
             });
             if (other != t.chbs_list.end() && !noted)
-                diags.push_back(detail::cedt::subtable_diag(*sub, mixed_chbs_versions,
-                                                            cedt_severity::note, "cxl_version",
-                                                            0x08, c->cxl_version, 0, other->index));
+                diags.push_back(named(detail::cedt::subtable_diag(
+                    *sub, mixed_chbs_versions, cedt_severity::note, "cxl_version", 0x08,
+                    c->cxl_version, 0, other->index)));
             t.chbs_list.push_back(*c);
             break;
         }
@@ -210,6 +242,11 @@ CXLFW_DECL std::string cedt_phrase(cedt_diag const& d) {
                std::to_string(d.expected) + " XORMAPs this window needs";
     case window_overlap:
         return "starts a window that overlaps the window of subtable " + rel;
+    case duplicate_window_target:
+        return "(host bridge UID " + std::to_string(d.value) + ") at target " +
+               std::to_string((d.field_offset - d.offset - cfmws_fixed_length) / 4) +
+               " repeats target " + rel + " of the window at " + exp +
+               " (one host bridge at two interleave ways)";
     case chbs_unknown_version:
         return "is neither 0 (RCRB) nor 1 (CHBCR)";
     case chbs_length_mismatch:
@@ -218,6 +255,10 @@ CXLFW_DECL std::string cedt_phrase(cedt_diag const& d) {
         return "is no register block address";
     case duplicate_chbs_uid:
         return "repeats the UID of subtable " + rel + " (the first one is kept)";
+    case chbs_register_overlap:
+        return "puts its register block on that of subtable " + rel + " (UID " +
+               std::to_string(d.expected) +
+               "): two host bridges cannot share registers (the first one keeps them)";
     case xormap_count_mismatch:
         return "holds fewer than the " + rel + " XORMAPs nr_xormaps says (" + exp + " bytes)";
     case xormap_zero:
@@ -278,8 +319,8 @@ CXLFW_DECL std::string cedt_diag::message() const {
     } else {
         auto name = cedt_type_name(type);
         where = "CEDT subtable " + std::to_string(index) + " (" +
-                (name.empty() ? "type " + detail::cedt::hex(type) : std::string{name}) + ") at " +
-                detail::cedt::hex(offset);
+                (name.empty() ? "type " + detail::cedt::hex(type) : std::string{name}) +
+                (uid ? ", UID " + std::to_string(*uid) : "") + ") at " + detail::cedt::hex(offset);
     }
     return where + ": field " + std::string{field} + ": " + detail::cedt::hex(value) + " " +
            detail::cedt::cedt_phrase(*this) + "; " + detail::cedt::cedt_consequence(*this);

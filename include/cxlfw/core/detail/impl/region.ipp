@@ -4,10 +4,14 @@
 
 #include <cxlfw/core/detail/region.hpp>
 
+#include <cxlfw/base/host.hpp>
+#include <cxlfw/base/pci.hpp>
 #include <cxlfw/core/detail/port_access.hpp>
 #include <cxlfw/core/hdm.hpp>
 #include <cxlfw/core/region.hpp>
 #include <cxlfw/core/registry.hpp>
+#include <cxlfw/core/regs.hpp>
+#include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/interleave.hpp>
 #include <cxlfw/spec/interleave_math.hpp>
 
@@ -53,17 +57,54 @@ CXLFW_DECL unsigned root_target_index(region const& r, unsigned pos) {
     return pos % root.ways;
 }
 
-CXLFW_DECL std::optional<std::uint64_t> find_free_hpa(cxl_core& core, decoder const& root,
-                                                      std::uint64_t size, std::uint64_t align,
-                                                      region const* except) {
+CXLFW_DECL std::vector<busy_range> busy_mmio(cxl_core& core, decoder const& root) {
+    std::uint64_t const lo = root.base, hi = root.base + root.size; // [lo, hi)
+    std::vector<busy_range> out;
+    auto const add = [&](std::uint64_t base, std::uint64_t size, std::string what) {
+        if (size && base < hi && lo < base + size) out.push_back({base, size, std::move(what)});
+    };
+    for (base::device* d : core.host().devices())
+        if (auto const* pdev = dynamic_cast<base::pci_device const*>(d))
+            for (unsigned i = 0; i < base::pci_device::bar_count; ++i)
+                if (auto bar = pdev->bar(i))
+                    add(bar->base, bar->size, "BAR" + std::to_string(i) + " of " + pdev->name());
+    for (port* p : core.ports())
+        if (p->kind() == port_kind::host_bridge && p->component())
+            add(p->component()->offset, p->component()->size, "the CHBCR of " + p->uport());
+    if (port* r = core.root())
+        for (auto const& dp : r->dports())
+            if (dp->rch) add(dp->rcrb, spec::chbs_rcrb_length, "the RCRB of " + dp->dev);
+    std::sort(out.begin(), out.end(),
+              [](busy_range const& a, busy_range const& b) { return a.base < b.base; });
+    auto const seen = core.messages();
+    for (auto const& b : out) {
+        std::string text = root.name() + " (CFMWS subtable " + str(root.window) + ", [" + hex(lo) +
+                           "-" + hex(hi - 1) + "]) overlaps " + b.what + " [" + hex(b.base) + "-" +
+                           hex(b.base + b.size - 1) + "]: no region is placed on that MMIO";
+        if (std::find(seen.begin(), seen.end(), text) == seen.end()) core.note(std::move(text));
+    }
+    return out;
+}
+
+/// What a root decoder's HPA holds: its regions and the MMIO it covers, by address.
+CXLFW_DECL std::vector<std::pair<std::uint64_t, std::uint64_t>>
+used_hpa(cxl_core& core, decoder const& root, region const* except) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> used;
     for (auto* r : core.regions())
         if (&r->root() == &root && r->size() && r != except)
             used.emplace_back(r->base(), r->size());
+    for (auto const& b : busy_mmio(core, root))
+        used.emplace_back(b.base, b.size);
     std::sort(used.begin(), used.end());
+    return used;
+}
+
+CXLFW_DECL std::optional<std::uint64_t> find_free_hpa(cxl_core& core, decoder const& root,
+                                                      std::uint64_t size, std::uint64_t align,
+                                                      region const* except) {
     std::uint64_t const end = root.base + root.size;
     std::uint64_t at = (root.base + align - 1) / align * align;
-    for (auto const& [b, s] : used) {
+    for (auto const& [b, s] : used_hpa(core, root, except)) {
         if (at + size <= b) break;
         at = std::max(at, (b + s + align - 1) / align * align);
     }
@@ -72,12 +113,8 @@ CXLFW_DECL std::optional<std::uint64_t> find_free_hpa(cxl_core& core, decoder co
 }
 
 CXLFW_DECL std::uint64_t largest_free_hpa(cxl_core& core, decoder const& root) {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> used;
-    for (auto* r : core.regions())
-        if (&r->root() == &root && r->size()) used.emplace_back(r->base(), r->size());
-    std::sort(used.begin(), used.end());
     std::uint64_t at = root.base, best = 0;
-    for (auto const& [b, s] : used) {
+    for (auto const& [b, s] : used_hpa(core, root, nullptr)) {
         if (b > at) best = std::max(best, b - at);
         at = std::max(at, b + s);
     }
