@@ -223,6 +223,51 @@ TEST_CASE("CXL lost under a failing driver releases it, as Linux 7.0 does; it bi
     REQUIRE(core->regions().size() == regions_before);
 }
 
+TEST_CASE("CXL lost under a deferring driver releases it and defers until the piece returns; "
+          "an unbind stays an unbind",
+          "[policy][probe]") {
+    using nic = probe_accel<type2<cap::hdm<1>>, attach::direct, when_absent::defer>;
+    nic::cxl_calls = nic::pcie_calls = 0;
+    probe_rig r{cxl_test()};
+    REQUIRE(cxlfw::register_driver<nic>(r.host()));
+    REQUIRE(r.host().settle());
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
+
+    std::string const root_port{r.dev(accel_device).parent()->name()};
+    REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), false));
+    REQUIRE(r.host().settle());
+    // Released, probed again, deferred on the link (Linux 7.0 would leave it unbound).
+    REQUIRE(r.host().info(r.dev(accel_device)).state == base::device_state::deferred);
+    REQUIRE(r.platform->set_link(r.platform->find(root_port)->id(), true));
+    REQUIRE(r.host().settle());
+    REQUIRE(cxlfw::status_of(r.dev(accel_device))->mode == cxl_mode::cxl);
+    REQUIRE(nic::cxl_calls == 2);
+
+    // Releasing the attach as part of an unbind is not losing CXL: no probe follows.
+    REQUIRE(r.host().unbind(r.dev(accel_device)));
+    REQUIRE(r.host().settle());
+    REQUIRE(r.host().info(r.dev(accel_device)).state == base::device_state::unbound);
+    REQUIRE(nic::cxl_calls == 2);
+}
+
+TEST_CASE("a mediated deferring driver: unbinding its memdev from cxl_mem releases it (the "
+          "device link), and no probe follows",
+          "[policy][probe]") {
+    using nic = probe_accel<type2<cap::hdm<1>>, attach::mediated, when_absent::defer>;
+    nic::cxl_calls = nic::pcie_calls = 0;
+    probe_rig r{cxl_test()};
+    REQUIRE(cxlfw::register_driver<nic>(r.host()));
+    REQUIRE(r.host().settle());
+    auto st = cxlfw::status_of(r.dev(accel_device));
+    REQUIRE(st->mode == cxl_mode::cxl);
+    base::device* md = r.host().find_device(st->memdev);
+    REQUIRE(md);
+    REQUIRE(r.host().unbind(*md));
+    REQUIRE(r.host().settle());
+    REQUIRE(r.host().info(r.dev(accel_device)).state == base::device_state::unbound);
+    REQUIRE(nic::cxl_calls == 1);
+}
+
 TEST_CASE("a degraded device upgrades even when the root binds before its watcher first runs",
           "[policy][probe]") {
     // The order a --seed once produced: the NIC probes (no root yet: PCIe only, its watcher

@@ -245,7 +245,9 @@ private:
         if (r == reaction_kind::defer) {
             // Released now (the core unbinds the device), then probed again: that probe
             // defers on the missing piece, so the device binds when it returns, as it did
-            // at boot. Linux 7.0 leaves it unbound until someone binds it.
+            // at boot. Linux 7.0 leaves it unbound until someone binds it. Not when the
+            // binding is ending anyway (an unbind releasing the attach): that stays unbound.
+            if (b->pci->state() != base::device_state::bound || b->pci->removing()) return false;
             base::host& h = *b->pci->host();
             h.call_at(h.now(), [&h, name = b->pci->name()] {
                 if (base::device* d = h.find_device(name); d && !d->is_bound() && !d->removing())
