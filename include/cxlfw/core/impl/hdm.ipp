@@ -224,7 +224,12 @@ CXLFW_DECL fact_result<void> reset_decoder(decoder& d) {
 
 CXLFW_DECL void retry_owed_resets(port& p) {
     std::lock_guard lk{p.core().mutex()};
-    for (auto const& d : p.decoders()) {
+    // A copy: a reset makes register accesses, and a removal between two of them may end the
+    // port's driver and clear its list (the decoders stay allocated while a hook runs).
+    std::vector<decoder*> decs;
+    for (auto const& d : p.decoders())
+        decs.push_back(d.get());
+    for (decoder* d : decs) {
         if (!d->reset_owed || !d->enabled || d->region) continue;
         auto ok = reset_decoder(*d);
         p.core().note(d->name() + ": the reset it was owed " +

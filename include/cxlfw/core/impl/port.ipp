@@ -157,7 +157,13 @@ CXLFW_DECL void unregister_port(port& p) {
         if (port* c = core.find_port_any(name)) unregister_port(*c);
     std::string orphan; // a memdev whose endpoint goes from under its binding
     if (p.kind() == port_kind::endpoint) {
+        // A copy: a region's reset makes register accesses, and a removal delivered between
+        // two of them may end the port's driver, whose release retires these decoders and
+        // clears the port's list (they stay allocated while a hook runs).
+        std::vector<decoder*> decs;
         for (auto const& d : p.decoders())
+            decs.push_back(d.get());
+        for (decoder* d : decs)
             kill_region(*d);
         if (memdev* md = p.endpoint_memdev(); md && md->endpoint() == &p) {
             port_access::endpoint(*md) = nullptr;
