@@ -26,7 +26,9 @@
 // | 13 | region_commit | r              | commit_region                                       |
 // | 14 | region_reset  | r              | reset_region                                        |
 // | 15 | region_delete | r              | delete_region                                       |
-// | 16 | fail_nth      | k k n reg c kd | faults().fail_nth(k, filter, count)                 |
+// | 16 | fail_nth      | k k n reg c kd | faults().fail_nth(k, filter, count, effect): c%8+1  |
+// |    |               |                | accesses; (c>>3)%3: fail, all ones on a node until  |
+// |    |               |                | cleared, or a delay of 1 ms, 25 ms or 61 s (c>>5)%3 |
 // | 17 | fail_register | n reg o o kd   | faults().fail_register(node, region, offset, 4)     |
 // | 18 | fault_clear   |                | faults().clear()                                    |
 // | 19 | loss_after    | k k what n     | faults().after_nth(k): surprise, root or link loss  |
@@ -351,12 +353,40 @@ private:
             if (a[2] != 0 && !ns.empty()) f.node = ns[(a[2] - 1) % ns.size()];
             if (a[3] != 0) f.region = all_regions[(a[3] - 1) % std::size(all_regions)];
             if (a[5] != 0) f.kind = all_kinds[(a[5] - 1) % std::size(all_kinds)];
-            std::uint64_t const n = 1 + a[4] % 8;
-            what += " k=" + std::to_string(k) + " count=" + std::to_string(n);
+            std::uint64_t n = 1 + a[4] % 8;
+            auto effect = emu::fault_effect::fail();
+            switch ((a[4] >> 3) % 3) {
+            case 1:
+                // A function that stops answering answers nothing more: all ones on one node
+                // until the faults are cleared (tests/testing/fault_sweep.cpp does the same).
+                if (ns.empty()) return "no node";
+                if (!f.node) f.node = ns[a[2] % ns.size()];
+                n = ~std::uint64_t{0};
+                effect = emu::fault_effect::all_ones();
+                break;
+            case 2: {
+                constexpr vtime delays[] = {std::chrono::milliseconds{1},
+                                            std::chrono::milliseconds{25},
+                                            std::chrono::seconds{61}};
+                effect = emu::fault_effect::delayed(delays[(a[4] >> 5) % 3]);
+                break;
+            }
+            default:
+                break;
+            }
+            what += " k=" + std::to_string(k) +
+                    " count=" + (n == ~std::uint64_t{0} ? std::string{"all"} : std::to_string(n));
+            if (effect.what == emu::fault_effect::kind::all_ones) what += " all_ones";
+            if (effect.what == emu::fault_effect::kind::delay)
+                what += " delay=" +
+                        std::to_string(
+                            std::chrono::duration_cast<std::chrono::milliseconds>(effect.delay)
+                                .count()) +
+                        "ms";
             if (f.node) what += " node=" + node_name(*f.node);
             if (f.region) what += " region=" + std::string{emu::region_name(*f.region)};
             if (f.kind) what += " kind=" + std::to_string(static_cast<int>(*f.kind));
-            (void)plat().faults().fail_nth(k, f, n);
+            (void)plat().faults().fail_nth(k, f, n, effect);
             return "armed";
         }
         case op::fail_register: {
