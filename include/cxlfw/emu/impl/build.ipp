@@ -394,7 +394,13 @@ struct platform_builder {
     }
 
     static std::string range_text(std::uint64_t lo, std::uint64_t hi) {
-        return "[" + hex(lo) + "-" + hex(hi - 1) + "]";
+        // Appended: g++ 12 -O2 misreports `"[" + std::string&&` (-Wrestrict, GCC bug 105329).
+        std::string s{"["};
+        s += hex(lo);
+        s += '-';
+        s += hex(hi - 1);
+        s += ']';
+        return s;
     }
 
     /// What a block of the address map is, for a diagnostic.
