@@ -196,6 +196,11 @@ TEST_CASE("every loss at every access of the Type-3 boot probe", "[testing][remo
     deliver_everywhere(type3_path(), l);
 }
 
+TEST_CASE("every loss at every access of the boot, aimed at the RCD", "[testing][removal]") {
+    auto l = GENERATE(CXLFW_LOSSES);
+    deliver_everywhere(rcd_path(), l);
+}
+
 TEST_CASE("every loss at every access of the Type-2 teardown", "[testing][removal]") {
     auto l = GENERATE(CXLFW_LOSSES);
     deliver_everywhere(teardown_path(), l);

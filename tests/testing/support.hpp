@@ -123,6 +123,18 @@ inline probe_path type3_path() {
             "0000:0d:00.0"};
 }
 
+/// The same boot, with the RCD (cxl_test's device below the RCH, host bridge UID 3) as the
+/// device the removals aim at: its link is the RCH's, it has no switch above it.
+inline probe_path rcd_path() {
+    auto p = type3_path();
+    p.name = "RCD boot (cxl_pci, cxl_mem through the RCRB)";
+    auto m = boot_cxl_test(false);
+    auto const rcds = m->platform().of_kind(emu::node_kind::rcd);
+    REQUIRE(rcds.size() == 1);
+    p.device = m->platform().at(rcds.front()).name();
+    return p;
+}
+
 /// The Type-2 accelerator bound (direct attach, a committed region), then unbound: the
 /// teardown (region reset and delete, endpoint and memdev released) is the path.
 inline probe_path teardown_path() {
