@@ -9,6 +9,7 @@
 #include <cxlfw/emu/impl/device_regs.ipp>
 #include <cxlfw/emu/impl/devices.ipp>
 #include <cxlfw/emu/impl/fault.ipp>
+#include <cxlfw/emu/impl/firmware.ipp>
 #include <cxlfw/emu/impl/hdm.ipp>
 #include <cxlfw/emu/impl/mailbox.ipp>
 #include <cxlfw/emu/impl/node.ipp>

@@ -13,6 +13,8 @@
 //     CHBS bases stay out of the MMIO window; a window names each host bridge once;
 //   - the CEDT: CHBS (in chbs_order, then description order), CFMWS, CXIMS, through
 //     spec::cedt_builder.
+//   - firmware state: the HDM decoders topology::commit_decoder names, checked
+//     (impl/firmware.ipp has the rules) and then preset Committed in the registers.
 // Every rule has its emu::errc; the build_diagnostic names the element or window at fault.
 // The builder that applies them is impl/build.ipp's detail::platform_builder.
 #pragma once

@@ -23,6 +23,16 @@ enum class errc {
     duplicate_window_target, ///< a window lists one host bridge (UID) at two positions
     address_overlap,         ///< two address ranges (windows, CHBS, BARs, MMIO) overlap
     mmio_exhausted,          ///< the MMIO window cannot hold every BAR and register block
+    // Firmware state (topology::commit_decoder)
+    invalid_firmware_decoder,  ///< on an element without HDM decoders, past the decoder count,
+                               ///< or programming the capability or the commit rules refuse
+    firmware_decoder_order,    ///< decoder n committed while decoder n-1 is not, or twice
+    firmware_decoder_overlap,  ///< a decoder's range starts below its previous decoder's end
+    firmware_decoder_target,   ///< a target that is no root or downstream port of the element,
+                               ///< or not one target per way
+    firmware_decoder_window,   ///< a host bridge's (or RCD's) range outside every window that
+                               ///< routes to it
+    firmware_decoder_mismatch, ///< no decoder of a port above maps the same range to the path
     // Run time
     no_such_node,     ///< a node id the platform does not have
     no_config_space,  ///< a config access to a node that is not a PCI function
@@ -39,7 +49,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
     using enum emu::errc;
     static constexpr const char* name = "cxlfw.emu";
-    static constexpr std::array<error_message<emu::errc>, 22> messages{{
+    static constexpr std::array<error_message<emu::errc>, 28> messages{{
         {duplicate_uid, "two host bridges have the same _UID"},
         {invalid_parent, "element attached where the CXL/PCIe hierarchy does not allow it"},
         {port_occupied, "a downstream port (or RCH) already has a device below it"},
@@ -55,6 +65,13 @@ struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
         {duplicate_window_target, "fixed memory window lists one host bridge twice"},
         {address_overlap, "address ranges (windows, BARs, CHBS, register blocks) overlap"},
         {mmio_exhausted, "the MMIO window is too small for every BAR and register block"},
+        {invalid_firmware_decoder, "firmware decoder the element's HDM capability or the "
+                                   "commit rules do not allow"},
+        {firmware_decoder_order, "firmware decoders not committed in id order"},
+        {firmware_decoder_overlap, "firmware decoder range below its previous decoder's end"},
+        {firmware_decoder_target, "firmware decoder target is not a port below the element"},
+        {firmware_decoder_window, "firmware decoder range outside every window routing to it"},
+        {firmware_decoder_mismatch, "firmware decoders disagree between levels"},
         {no_such_node, "no node with this id"},
         {no_config_space, "the node is not a PCI function and has no config space"},
         {not_a_port, "the node has no downstream link (root port, downstream port or RCH)"},

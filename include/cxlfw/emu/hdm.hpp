@@ -132,6 +132,10 @@ public:
     /// Decoder n as it stands now (resolving a commit that is due).
     decoder state(hdm_profile const& p, hdm_context const& ctx, unsigned n);
 
+    /// Firmware's programming before the OS (emu::build, topology::commit_decoder): decoder n
+    /// as given, Committed, and HDM Decoder Enable set. The builder checks it (validate()).
+    void preset(hdm_profile const& p, unsigned n, decoder const& d);
+
     /// Whether any register was written since power-on (decoder storage is allocated lazily).
     bool allocated() const noexcept { return decoders_ != nullptr; }
 

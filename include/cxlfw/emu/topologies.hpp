@@ -36,6 +36,11 @@ struct cxl_test_options {
     bool xor_windows = false;  ///< windows 6-8 and CXIMS 0 (interleave_arithmetic=1)
     bool accelerator = true;   ///< the 512 MiB Type-2 device on host bridge 2, root port 1
     bool type2_window = false; ///< a 512 MiB DEVMEM window on host bridge 2 for it
+    /// The region firmware left committed (Linux mock_init_hdm_decoder()): decoder 0 of the
+    /// two devices below host bridge 0's first switch (2 ways, 256 MiB of DPA each), of that
+    /// switch (2 targets) and of host bridge 0 (1 target), 512 MiB at the base of window 0,
+    /// granularity 4 KiB, host-only coherent. Modulo set only (Linux puts it in window 0).
+    bool auto_region = false;
 };
 
 inline constexpr std::uint16_t cxl_test_qtg = 42; // FAKE_QTG_ID

@@ -41,6 +41,28 @@ struct window_spec {
     std::uint16_t qtg_id = 0;
 };
 
+/// An HDM decoder that firmware committed before the OS ran: what a BIOS leaves for an
+/// interleaved memory set or an accelerator's memory (Linux finds it committed in
+/// init_hdm_decoder() and assembles its region in cxl_add_to_region()). Host bridges (VH),
+/// switches (by their upstream port) and devices with HDM decoders can have them. The
+/// registers start in this state and a conventional reset clears them, as on hardware: the
+/// BIOS does not run again after a link comes back. docs/emulator.md, "Firmware state".
+struct firmware_decoder {
+    unsigned id = 0;
+    std::uint64_t base = 0;               ///< HPA
+    std::uint64_t size = 0;               ///< HPA bytes (a device's DPA share is size / ways)
+    unsigned ways = 1;                    ///< 1, 2, 4, 8, 16, 3, 6, 12
+    std::uint64_t granularity = 256;      ///< interleave granularity, 256 B .. 16 KiB
+    std::vector<std::uint32_t> targets{}; ///< host bridge, switch: a root or downstream port
+                                          ///< element per way, in target-list order
+    std::uint64_t dpa_skip = 0;           ///< device: DPA skipped before its range (256 MiB units)
+    bool lock_on_commit = false;
+    /// Target type: default device coherent (HDM-D) for a Type-2 device's own decoders,
+    /// host-only coherent otherwise.
+    std::optional<bool> device_coherent{};
+    friend bool operator==(firmware_decoder const&, firmware_decoder const&) = default;
+};
+
 enum class element_kind : std::uint8_t {
     host_bridge,
     root_port,
@@ -100,6 +122,11 @@ public:
     element_id add_endpoint(element_id port, endpoint_spec const& s,
                             std::optional<std::uint64_t> serial = std::nullopt);
 
+    /// An HDM decoder `element` (a host bridge, a switch's upstream port or a device) has
+    /// committed at power-on. build() checks it against the element's capability, its earlier
+    /// decoders, the windows and the decoders above it.
+    void commit_decoder(element_id element, firmware_decoder d);
+
     void add_window(window_spec w);
     void add_cxims(spec::cxims const& x);
 
@@ -133,6 +160,13 @@ public:
         return endpoints_.at(elements_.at(id).spec);
     }
     std::span<const window_spec> windows() const noexcept { return windows_; }
+    struct firmware_entry {
+        element_id element = none;
+        firmware_decoder decoder{};
+    };
+    /// What firmware committed, in the order commit_decoder() was called.
+    std::span<const firmware_entry> firmware() const noexcept { return firmware_; }
+
     std::span<const spec::cxims> cxims() const noexcept { return cxims_; }
     std::span<const element_id> host_bridge_elements() const noexcept { return roots_; }
     /// Distinct endpoint descriptions (shared by every endpoint that uses them).
@@ -149,6 +183,7 @@ private:
     std::vector<endpoint_spec> endpoints_;
     std::vector<window_spec> windows_;
     std::vector<spec::cxims> cxims_;
+    std::vector<firmware_entry> firmware_;
 };
 
 } // namespace cxlfw::emu

@@ -4,6 +4,7 @@
 
 #include <cxlfw/emu/build.hpp>
 
+#include <cxlfw/emu/detail/firmware.hpp>
 #include <cxlfw/emu/profiles.hpp>
 #include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/cedt_builder.hpp>
@@ -40,6 +41,7 @@ struct platform_builder {
     std::unique_ptr<platform> p{new platform{}};
     std::uint32_t ordinal = 0;
     std::vector<function_profile const*> rp_profiles{}, usp_profiles{}, dsp_profiles{};
+    std::vector<node_id> node_of{}; ///< by element id
 
     std::error_code fail(errc e, std::uint32_t element, std::string detail,
                          std::uint32_t window = build_diagnostic::none) {
@@ -256,6 +258,7 @@ struct platform_builder {
             }
             node& n = new_node(kind);
             p->attach(n, &parent, prof, parent.segment_, bus, static_cast<std::uint8_t>(dev << 3));
+            node_of[el] = n.id_;
             n.port_number_ = port_number;
             if (auto ec = add_bar(n, el)) return ec;
             n.secondary_ = static_cast<std::uint8_t>(next_bus++);
@@ -274,6 +277,7 @@ struct platform_builder {
             auto const& s = t.endpoint(el);
             node& n = new_node(rcd ? node_kind::rcd : node_kind::endpoint);
             p->attach(n, &parent, p->endpoint_profile(s, rcd), parent.segment_, bus, 0);
+            node_of[el] = n.id_;
             n.type_ = s.type;
             n.serial_ = e.serial ? *e.serial : ++ordinal;
             if (auto ec = add_bar(n, el)) return ec;
@@ -294,6 +298,7 @@ struct platform_builder {
         auto const& s = t.host_bridge(el);
         auto const& e = t.at(el);
         node& n = new_node(node_kind::host_bridge);
+        node_of[el] = n.id_;
         if (auto ec = assign_buses(el, n.segment_, n.bus_)) return ec;
         p->profiles_.push_back(std::make_unique<function_profile>(
             make_host_bridge_profile(s, static_cast<unsigned>(e.children.size()))));
@@ -506,8 +511,36 @@ struct platform_builder {
         p->cedt_ = b.bytes();
     }
 
+    /// What firmware committed (topology::commit_decoder), checked, then in the registers.
+    std::error_code firmware(std::vector<spec::cfmws> const& wins) {
+        if (t.firmware().empty()) return {};
+        auto node_at = [this](element_id el) -> node* {
+            if (el >= node_of.size() || node_of[el] == no_node) return nullptr;
+            return &p->nodes_[index_of(node_of[el])];
+        };
+        firmware_view view{[&](element_id el) -> hdm_profile const* {
+                               node* n = node_at(el);
+                               if (!n || !n->profile_ || !n->profile_->component ||
+                                   !n->profile_->component->hdm)
+                                   return nullptr;
+                               return &*n->profile_->component->hdm;
+                           },
+                           [&](element_id el) -> std::uint8_t {
+                               node* n = node_at(el);
+                               return n ? n->port_number_ : 0;
+                           }};
+        std::vector<firmware_preset> presets;
+        if (auto ec = check_firmware(t, wins, view, presets, diag)) return ec;
+        for (auto const& f : presets) {
+            node& n = *node_at(f.element);
+            n.comp_.hdm().preset(*n.profile_->component->hdm, f.id, f.regs);
+        }
+        return {};
+    }
+
     result<std::unique_ptr<platform>> run() {
         if (auto ec = check_structure()) return ec;
+        node_of.assign(t.elements().size(), no_node);
         p->timing_ = t.timing;
         p->mmio_next_ = t.mmio_base;
         p->mmio_end_ = t.mmio_base + t.mmio_size;
@@ -529,6 +562,7 @@ struct platform_builder {
         std::vector<spec::cfmws> wins;
         if (auto ec = windows(wins)) return ec;
         if (auto ec = check_overlaps(wins)) return ec;
+        if (auto ec = firmware(wins)) return ec;
         emit_cedt(wins);
         return std::move(p);
     }

@@ -102,6 +102,16 @@ CXLFW_DECL void hdm_decoders::reset() noexcept {
     global_ = 0;
 }
 
+CXLFW_DECL void hdm_decoders::preset(hdm_profile const& p, unsigned n, decoder const& d) {
+    if (n >= p.decoders()) return;
+    if (!decoders_) decoders_ = std::make_unique<decoder[]>(p.decoders());
+    decoders_[n] = d;
+    decoders_[n].control &= spec::hdm::control_write_mask;
+    decoders_[n].phase = decoder_phase::committed;
+    decoders_[n].error = commit_error::none;
+    global_ = spec::hdm::hdm_decoder_enable::set(global_, 1);
+}
+
 CXLFW_DECL hdm_decoders::decoder hdm_decoders::state(hdm_profile const& p, hdm_context const& ctx,
                                                      unsigned n) {
     if (!decoders_ || n >= p.decoders()) return {};

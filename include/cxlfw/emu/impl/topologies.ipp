@@ -7,6 +7,7 @@
 #include <cxlfw/spec/cedt.hpp>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -21,12 +22,21 @@ CXLFW_DECL topology cxl_test_topology(cxl_test_options const& o) {
     memdev.hdm = mock;
     switch_spec const sw{.downstream_ports = 2, .hdm = mock};
 
+    std::vector<topology::element_id> first_switch; // host bridge 0: hb, rp, usp, dsp0, dsp1,
+                                                    // ep0, ep1
     for (std::uint32_t uid : {0u, 1u}) {
         auto hb = t.add_host_bridge({.uid = uid, .hdm = mock});
         for (int i = 0; i < 2; ++i) {
-            auto usp = t.add_switch(t.add_root_port(hb), sw);
-            for (auto dsp : t.downstream_ports(usp))
-                t.add_endpoint(dsp, memdev);
+            auto rp = t.add_root_port(hb);
+            auto usp = t.add_switch(rp, sw);
+            if (first_switch.empty()) first_switch = {hb, rp, usp};
+            for (auto dsp : t.downstream_ports(usp)) {
+                auto ep = t.add_endpoint(dsp, memdev);
+                if (first_switch.size() < 7) {
+                    first_switch.push_back(dsp);
+                    first_switch.push_back(ep);
+                }
+            }
         }
     }
     auto single = t.add_host_bridge({.uid = 2, .hdm = mock});
@@ -73,6 +83,23 @@ CXLFW_DECL topology cxl_test_topology(cxl_test_options const& o) {
         t.add_cxims(c);
     }
     if (o.type2_window) window(512_MiB, {2}, r::type2 | r::volatile_, 256);
+    if (o.auto_region && !o.xor_windows) {
+        // mock_init_hdm_decoder(): cxl_mem.0 and cxl_mem.4 are the devices below host bridge
+        // 0's first switch; cxl_mem.4 is second in the switch's decode order.
+        std::uint64_t const base = t.window_base; // window 0 is allocated first
+        auto const [hb, rp, usp, dsp0, ep0, dsp1, ep1] =
+            std::array{first_switch[0], first_switch[1], first_switch[2], first_switch[3],
+                       first_switch[4], first_switch[5], first_switch[6]};
+        firmware_decoder d{.base = base, .size = 512_MiB, .granularity = 4_KiB};
+        d.targets = {rp};
+        t.commit_decoder(hb, d);
+        d.ways = 2;
+        d.targets = {dsp0, dsp1};
+        t.commit_decoder(usp, d);
+        d.targets.clear();
+        t.commit_decoder(ep0, d);
+        t.commit_decoder(ep1, d);
+    }
     return t;
 }
 

@@ -67,6 +67,10 @@ CXLFW_DECL void topology::add_window(window_spec w) {
     windows_.push_back(std::move(w));
 }
 
+CXLFW_DECL void topology::commit_decoder(element_id element, firmware_decoder d) {
+    firmware_.push_back({element, std::move(d)});
+}
+
 CXLFW_DECL void topology::add_cxims(spec::cxims const& x) {
     cxims_.push_back(x);
 }
