@@ -60,6 +60,7 @@ enum class errc {
     commit_timeout, ///< neither Committed nor Error Not Committed within 20 ms
     commit_failed,  ///< the component set Error Not Committed
     reset_failed,   ///< a decoder could not be reset: the core keeps it committed (in use)
+    decoder_locked, ///< committed with Lock-On-Commit: no reset, only the component's reset
     // --- DPA and HPA --------------------------------------------------------------------------
     dpa_order,         ///< DPA allocated or freed out of decoder-id order
     dpa_unallocated,   ///< the endpoint decoder has no DPA allocation
@@ -85,7 +86,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::errc> {
     using enum cxlfw::errc;
     static constexpr const char* name = "cxlfw";
-    static constexpr std::array<error_message<cxlfw::errc>, 36> messages{{
+    static constexpr std::array<error_message<cxlfw::errc>, 37> messages{{
         {root_absent, "no CXL root"},
         {port_absent, "no CXL port for a host bridge or switch on the path"},
         {port_not_bound, "the CXL port has no driver"},
@@ -107,6 +108,7 @@ struct cxlfw::error_enum_traits<cxlfw::errc> {
         {commit_timeout, "the HDM decoder commit timed out"},
         {commit_failed, "the HDM decoder reported Error Not Committed"},
         {reset_failed, "the HDM decoder could not be reset and stays committed"},
+        {decoder_locked, "the HDM decoder is locked (Lock-On-Commit) and cannot be reset"},
         {dpa_order, "DPA allocated or freed out of decoder order"},
         {dpa_unallocated, "the endpoint decoder has no DPA allocation"},
         {partition_absent, "the device has no capacity in that partition"},

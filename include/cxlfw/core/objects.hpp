@@ -368,6 +368,11 @@ public:
     region_state state() const noexcept { return state_; }
     /// Endpoint decoders by position (nullptr where none yet).
     std::span<decoder* const> targets() const noexcept { return targets_; }
+    /// Assembled from decoders firmware committed (Linux CXL_REGION_F_AUTO), not created.
+    bool auto_assembled() const noexcept { return auto_; }
+    /// A decoder of it was committed with Lock-On-Commit (Linux CXL_REGION_F_LOCK): it cannot
+    /// be reset, and tearing it down leaves the hardware decoding it.
+    bool locked() const noexcept { return locked_; }
 
 private:
     friend class cxl_core;
@@ -385,6 +390,8 @@ private:
     std::vector<decoder*> targets_;
     unsigned nr_targets_ = 0;
     region_state state_ = region_state::idle;
+    bool auto_ = false;
+    bool locked_ = false;
 };
 
 /// A range of host physical addresses.

@@ -47,6 +47,8 @@ struct port_access {
     static std::vector<decoder*>& targets(region& r) { return r.targets_; }
     static unsigned& nr_targets(region& r) { return r.nr_targets_; }
     static region_state& state(region& r) { return r.state_; }
+    static bool& auto_assembled(region& r) { return r.auto_; }
+    static bool& locked(region& r) { return r.locked_; }
 
     static port*& root(cxl_core& c) { return c.root_; }
     static std::map<unsigned, port*>& ports(cxl_core& c) { return c.ports_; }

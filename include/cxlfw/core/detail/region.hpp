@@ -62,6 +62,20 @@ CXLFW_DECL void teardown_targets(region& r);
 /// Linux cxl_region_setup_targets() + cxl_port_setup_targets(), once every position is set.
 CXLFW_DECL fact_result<void> setup_targets(region& r);
 
+/// create_region, naming the region after the reservation made for `key` (a device).
+CXLFW_DECL fact_result<region*> create_region_for(decoder& root, partition_mode mode,
+                                                  target_type type, std::string const& key);
+
+/// Linux cxl_region_attach(): attach_target (`firmware` false), or a target firmware
+/// committed, on the committed decoders that map the region's range (true).
+CXLFW_DECL fact_result<void> attach(region& r, decoder& ep, unsigned pos, bool firmware);
+
+/// Linux cxl_add_to_region(): the region of an endpoint decoder firmware committed, found or
+/// created on the root decoder whose window holds it, with the decoder at the position the
+/// committed decoders above route to it; committed once every position is there. What does
+/// not assemble is a fact (the core notes it) and the decoders stay as firmware left them.
+CXLFW_DECL fact_result<region*> add_to_region(decoder& ep);
+
 /// Linux cxl_decoder_kill_region(): an endpoint decoder is going away.
 CXLFW_DECL void kill_region(decoder& ep);
 

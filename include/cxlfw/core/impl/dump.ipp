@@ -128,6 +128,8 @@ CXLFW_DECL std::string dump(cxl_core const& core) {
         for (std::size_t i = 0; i < r->targets().size(); ++i)
             put(out, i ? "," : "", std::to_string(i), ":",
                 r->targets()[i] ? r->targets()[i]->name() : std::string{"-"});
+        if (r->auto_assembled()) put(out, " auto");
+        if (r->locked()) put(out, " locked");
         put(out, "\n");
     }
     return out;

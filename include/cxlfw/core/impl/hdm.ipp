@@ -201,6 +201,12 @@ CXLFW_DECL fact_result<void> reset_decoder(decoder& d) {
     // the hardware may complete it after the core gave up on it.
     bool const in_flight = p.commit_end() >= static_cast<int>(d.id());
     if (!d.enabled && !in_flight) return {};
+    // Lock-On-Commit: the component keeps the decoder read-only until it is reset itself;
+    // writes would be dropped. Refused before any access, and it stays in use.
+    if (d.enabled && d.locked)
+        return fact{errc::decoder_locked, d.name() +
+                                              ": committed with Lock-On-Commit; only a reset of " +
+                                              p.uport() + " clears it"};
     if (!d.passthrough) {
         auto const& hdm = p.hdm();
         if (!hdm) {
@@ -210,8 +216,8 @@ CXLFW_DECL fact_result<void> reset_decoder(decoder& d) {
                         d.name() + ": its port's HDM registers are no longer mapped"};
         }
         if (auto ok = detail::clear_decoder_regs(*hdm, d.id(), d.name()); !ok) {
-            d.enabled = true;         // as the hardware may have it
-            d.reset_owed = !d.locked; // Lock-On-Commit: no reset will ever work
+            d.enabled = true; // as the hardware may have it
+            d.reset_owed = true;
             return ok.error();
         }
     }
@@ -407,6 +413,16 @@ CXLFW_DECL fact_result<void> probe_port(port& p) {
     base::devm_add_action(p, "cxl_port:children", [&p] { unregister_children(p); });
     auto ok = enumerate_decoders(p);
     p.set_last_fact(ok ? std::nullopt : std::optional<fact>{ok.error()});
+    // Linux cxl_endpoint_port_probe() -> discover_region(): each decoder firmware committed
+    // joins its region (assembled once every position is there). What does not assemble is
+    // a core message and stays as firmware left it; the port binds all the same.
+    if (ok && p.kind() == port_kind::endpoint) {
+        std::vector<decoder*> found;
+        for (auto const& d : p.decoders())
+            if (d->auto_committed && d->enabled) found.push_back(d.get());
+        for (decoder* d : found)
+            (void)detail::add_to_region(*d);
+    }
     return ok;
 }
 

@@ -128,10 +128,15 @@ CXLFW_DECL fact_result<void> set_size(region& r, std::uint64_t size) {
 
 // --- targets -----------------------------------------------------------------------------------
 
-CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos) {
+namespace detail {
+
+/// Linux cxl_region_attach(), for a target software programs (`firmware` false: the decoders
+/// on the path are free ones, committed later) or one firmware committed (true: the endpoint
+/// decoder is committed already, and each port's decoder is the committed one that maps the
+/// region's range, Linux match_switch_decoder_by_range()).
+CXLFW_DECL fact_result<void> attach(region& r, decoder& ep, unsigned pos, bool firmware) {
     cxl_core& core = r.root().owner().core();
     std::lock_guard lk{core.mutex()};
-    using detail::str;
     if (ep.kind() != decoder_kind::endpoint)
         return fact{errc::invalid_target, ep.name() + " is not an endpoint decoder"};
     if (ep.mode != r.mode())
@@ -173,7 +178,9 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
                                              std::string{to_string(r.type())}};
     if (!ep.dpa) return fact{errc::dpa_unallocated, ep.name() + " has no DPA allocation"};
     if (ep.region) return fact{errc::decoder_busy, ep.name() + " is in " + ep.region->name()};
-    if (ep.enabled) return fact{errc::decoder_busy, ep.name() + " is committed"};
+    if (ep.enabled != firmware)
+        return fact{errc::decoder_busy,
+                    ep.name() + (firmware ? " is not committed" : " is committed")};
     if (ep.dpa->size * r.ways() != r.size())
         return fact{errc::invalid_size, ep.name() + ": DPA " + detail::hex(ep.dpa->size) + " x " +
                                             str(r.ways()) + " ways != region size " +
@@ -208,6 +215,12 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
         decoder* d = nullptr;
         if (p == &ep.owner()) {
             d = &ep;
+        } else if (firmware) {
+            for (auto const& c : p->decoders())
+                if (!c->region && c->enabled && c->base == r.base() && c->size == r.size()) {
+                    d = c.get();
+                    break;
+                }
         } else {
             retry_owed_resets(*p); // a decoder whose reset failed earlier may be free again
             for (auto const& c : p->decoders())
@@ -218,6 +231,10 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
         }
         if (!d) {
             undo();
+            if (firmware)
+                return fact{errc::hdm_invalid, p->name() + ": no committed decoder maps " +
+                                                   r.name() + "'s [" + hex(r.base()) + "-" +
+                                                   hex(r.base() + r.size() - 1) + "]"};
             return fact{errc::decoder_busy, p->name() + ": no decoder available"};
         }
         rd.emplace(&r, d);
@@ -247,6 +264,12 @@ CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos)
     return {};
 }
 
+} // namespace detail
+
+CXLFW_DECL fact_result<void> attach_target(region& r, decoder& ep, unsigned pos) {
+    return detail::attach(r, ep, pos, false);
+}
+
 CXLFW_DECL fact_result<void> detach_target(region& r, unsigned pos) {
     base::host::object_hold hold{r.root().owner().core().host()}; // see commit_region
     std::lock_guard lk{r.root().owner().core().mutex()};
@@ -254,8 +277,12 @@ CXLFW_DECL fact_result<void> detach_target(region& r, unsigned pos) {
         return fact{errc::invalid_position, "position " + detail::str(pos) + " out of range"};
     decoder* ep = r.targets()[pos];
     if (!ep) return {};
-    // Committed, or a commit cut short: what the hardware decodes goes first.
+    // Committed, or a commit cut short: what the hardware decodes goes first. A locked region
+    // keeps decoding (Linux: no hardware reset with CXL_REGION_F_LOCK); its decoders stay in
+    // use, without a region, as the hardware has them.
     (void)reset_region(r);
+    if (r.locked() && r.state() == region_state::committed)
+        port_access::state(r) = region_state::active;
     if (r.state() == region_state::active) {
         detail::teardown_targets(r);
         port_access::state(r) = region_state::sized;
@@ -324,6 +351,10 @@ CXLFW_DECL fact_result<void> reset_region(region& r) {
     base::host::object_hold hold{r.root().owner().core().host()}; // see commit_region
     std::lock_guard lk{r.root().owner().core().mutex()};
     if (r.state() < region_state::active) return {};
+    // Linux commit_store(0) on a CXL_REGION_F_LOCK region: -EPERM, nothing changes.
+    if (r.locked())
+        return fact{errc::decoder_locked,
+                    r.name() + ": firmware committed it with Lock-On-Commit; it cannot be reset"};
     // Also an active region: a commit cut short (a port went between two of its register
     // accesses) may have committed some decoders already; reset_decoder skips the others.
     detail::decode_reset(r, r.ways());

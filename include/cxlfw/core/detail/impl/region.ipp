@@ -95,6 +95,16 @@ used_hpa(cxl_core& core, decoder const& root, region const* except) {
             used.emplace_back(r->base(), r->size());
     for (auto const& b : busy_mmio(core, root))
         used.emplace_back(b.base, b.size);
+    // What firmware committed and no region holds (a set that did not assemble, a locked
+    // region torn down): the hardware decodes it, so no new region may take it. (A decoder
+    // this core committed and could not reset is retried before its port is used again:
+    // retry_owed_resets.)
+    for (port* p : core.ports())
+        for (auto const& d : p->decoders())
+            if (d->kind() != decoder_kind::root && d->enabled && !d->region &&
+                (d->auto_committed || d->locked) && !d->passthrough && d->size &&
+                d->base < root.base + root.size && root.base < d->base + d->size)
+                used.emplace_back(d->base, d->size);
     std::sort(used.begin(), used.end());
     return used;
 }
@@ -249,7 +259,23 @@ CXLFW_DECL fact_result<void> setup_targets(region& r) {
                         p->name() + ": the positions below it do not interleave evenly over "
                                     "its dports"};
         ways_at[p] = n;
-        if (!d->enabled) {
+        if (d->enabled) {
+            // Committed by firmware: it must decode what the region needs (Linux
+            // cxl_port_setup_targets() for an auto region: "expected iw: ig: ...").
+            auto const at = d->name() + " (committed by firmware)";
+            if (d->ways != n || d->granularity != ig || d->base != r.base() || d->size != r.size())
+                return fact{errc::hdm_invalid,
+                            at + ": " + str(d->ways) + " ways at " + str(d->granularity) +
+                                " B over [" + hex(d->base) + "-" + hex(d->base + d->size - 1) +
+                                "], " + r.name() + " needs " + str(n) + " ways at " + str(ig) +
+                                " B over [" + hex(r.base()) + "-" + hex(r.base() + r.size() - 1) +
+                                "]"};
+            for (unsigned t = 0; t < n && !d->passthrough; ++t)
+                if (t >= d->targets.size() || d->targets[t] != slot[t]->port_id)
+                    return fact{errc::hdm_invalid, at + ": target " + str(t) + " is not " +
+                                                       slot[t]->dev + ", which " + r.name() +
+                                                       " routes there"};
+        } else {
             d->ways = n;
             d->granularity = static_cast<unsigned>(ig);
             d->base = r.base();
@@ -267,6 +293,151 @@ CXLFW_DECL void kill_region(decoder& ep) {
     std::lock_guard lk{ep.owner().core().mutex()};
     if (!ep.region || ep.pos < 0) return;
     (void)detach_target(*ep.region, static_cast<unsigned>(ep.pos));
+}
+
+// --- auto-assembly -------------------------------------------------------------------------------
+
+/// The committed decoder of `p` that maps exactly `r`'s range and is in no other region.
+CXLFW_DECL decoder* committed_decoder(port& p, region const& r) {
+    for (auto const& d : p.decoders())
+        if (d->enabled && (!d->region || d->region == &r) && d->base == r.base() &&
+            d->size == r.size())
+            return d.get();
+    return nullptr;
+}
+
+/// The position the committed decoders route to `ep` in `r`: the one position whose decode
+/// at the root and at every port on the path (p / A) % n, A the ways above, n the port's
+/// ways) reaches `ep`'s dport (Linux cxl_calc_interleave_pos() gives the same for
+/// power-of-two ways).
+CXLFW_DECL fact_result<unsigned> firmware_position(region const& r, decoder& ep) {
+    decoder const& root = r.root();
+    auto path = path_of(ep.owner()); // endpoint first
+    dport* hb = root_dport_of(ep.owner());
+    auto const hb_index = static_cast<unsigned>(
+        std::find(root.targets.begin(), root.targets.end(), hb ? hb->port_id : ~0u) -
+        root.targets.begin());
+    if (!hb || hb_index >= root.targets.size())
+        return fact{errc::hdm_invalid,
+                    ep.name() + ": " + root.name() + " does not route to its host bridge"};
+    // Top down: each port's committed decoder, its ways and the index of the dport below.
+    struct level {
+        unsigned ways, index;
+    };
+    std::vector<level> levels;
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+        port& p = **it;
+        if (p.kind() == port_kind::endpoint) break;
+        decoder* d = committed_decoder(p, r);
+        if (!d)
+            return fact{errc::hdm_invalid, p.name() + ": no committed decoder maps [" +
+                                               hex(r.base()) + "-" + hex(r.base() + r.size() - 1) +
+                                               "] for " + ep.name()};
+        port* below = *(it + 1);
+        dport* dp = below->parent_dport();
+        unsigned const ways = d->passthrough ? 1u : d->ways;
+        auto const idx = static_cast<unsigned>(
+            std::find(d->targets.begin(), d->targets.end(), dp ? dp->port_id : ~0u) -
+            d->targets.begin());
+        if (!d->passthrough && (idx >= ways || idx >= d->targets.size()))
+            return fact{errc::hdm_invalid, d->name() + " does not target " +
+                                               (dp ? dp->dev : below->name()) + " for " +
+                                               ep.name()};
+        levels.push_back({ways, d->passthrough ? 0u : idx});
+    }
+    std::optional<unsigned> found;
+    for (unsigned pos = 0; pos < r.ways(); ++pos) {
+        if (root_target_index(r, pos) != hb_index) continue;
+        unsigned a = root_pow2_ways(root);
+        bool routes = true;
+        for (auto const& l : levels) {
+            if ((pos / a) % l.ways != l.index) routes = false;
+            a *= l.ways;
+        }
+        if (!routes) continue;
+        if (found)
+            return fact{errc::hdm_invalid, ep.name() + ": positions " + str(*found) + " and " +
+                                               str(pos) + " both route to it in " + r.name()};
+        found = pos;
+    }
+    if (!found)
+        return fact{errc::hdm_invalid, ep.name() + ": no position of " + r.name() + " (" +
+                                           str(r.ways()) + " ways) routes to it"};
+    return *found;
+}
+
+CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
+    cxl_core& core = ep.owner().core();
+    std::lock_guard lk{core.mutex()};
+    auto const range = "[" + hex(ep.base) + "-" + hex(ep.base + ep.size - 1) + "]";
+    auto fail = [&](fact f) -> fact_result<region*> {
+        core.note(ep.name() + " " + range +
+                  " (committed by firmware) is not assembled: " + f.message());
+        return f;
+    };
+    if (ep.region) return ep.region;
+    if (!ep.dpa || ep.mode == partition_mode::none)
+        return fail(fact{errc::dpa_unallocated, ep.name() + " has no DPA in a partition"});
+    port* root = core.root();
+    decoder* rd = nullptr;
+    if (root)
+        for (auto const& d : root->decoders())
+            if (ep.base >= d->base && ep.base + ep.size <= d->base + d->size) rd = d.get();
+    if (!rd) return fail(fact{errc::invalid_target, "no root decoder's window holds it"});
+    // Linux cxl_find_region_by_range(), else construct_region().
+    region* r = nullptr;
+    for (region* x : core.regions())
+        if (&x->root() == rd && x->base() == ep.base && x->size() == ep.size) r = x;
+    if (r && !r->auto_assembled())
+        return fail(fact{errc::decoder_busy, r->name() + " holds that range"});
+    bool made = false;
+    if (!r) {
+        for (auto const& [b, s] : used_hpa(core, *rd, nullptr)) {
+            bool const mine = b == ep.base && s == ep.size; // its own decoders
+            if (!mine && b < ep.base + ep.size && ep.base < b + s)
+                return fail(fact{errc::no_capacity, "[" + hex(b) + "-" + hex(b + s - 1) + "] of " +
+                                                        rd->name() + " is in use"});
+        }
+        auto made_r = create_region_for(*rd, ep.mode, ep.type, {});
+        if (!made_r) return fail(made_r.error());
+        r = *made_r;
+        made = true;
+        port_access::ways(*r) = ep.ways;
+        port_access::granularity(*r) = ep.granularity;
+        port_access::base(*r) = ep.base;
+        port_access::size(*r) = ep.size;
+        port_access::targets(*r).assign(ep.ways, nullptr);
+        port_access::state(*r) = region_state::sized;
+        port_access::auto_assembled(*r) = true;
+        core.note(r->name() + ": assembling from decoders committed by firmware, " + range + ", " +
+                  str(ep.ways) + " ways at " + str(ep.granularity) + " B, on " + rd->name());
+    }
+    auto undo = [&](fact f) {
+        if (made && port_access::nr_targets(*r) == 0) delete_region(*r);
+        return fail(std::move(f));
+    };
+    if (r->ways() != ep.ways || r->granularity() != ep.granularity)
+        return undo(fact{errc::hdm_invalid, ep.name() + ": " + str(ep.ways) + " ways at " +
+                                                str(ep.granularity) + " B, " + r->name() + " has " +
+                                                str(r->ways()) + " at " + str(r->granularity()) +
+                                                " B"});
+    auto pos = firmware_position(*r, ep);
+    if (!pos) return undo(pos.error());
+    if (auto ok = attach(*r, ep, *pos, true); !ok) return undo(ok.error());
+    if (r->state() == region_state::active) {
+        // Every position is there: Linux cxl_region_attach() sets CXL_CONFIG_COMMIT for an
+        // auto region. Its decoders are committed, so the commit writes nothing.
+        bool locked = false;
+        for (auto* t : r->targets())
+            for (port* p : path_of(t->owner()))
+                if (auto it = port_access::region_decoders(*p).find(r);
+                    it != port_access::region_decoders(*p).end() && it->second->locked)
+                    locked = true;
+        port_access::locked(*r) = locked;
+        if (auto ok = commit_region(*r); !ok) return fail(ok.error());
+        core.note(r->name() + ": assembled" + (locked ? " (locked)" : ""));
+    }
+    return r;
 }
 
 } // namespace cxlfw::core::detail
