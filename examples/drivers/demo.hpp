@@ -40,10 +40,11 @@ inline std::unique_ptr<cxlfw::testing::machine> boot(cxlfw::emu::topology const&
 /// every example driver find a device: a Type-1 cache device (1e98:0001) on a new root port
 /// of that host bridge, and a second Type-2 accelerator (1e98:0002, for cxl_accel) on a host
 /// bridge of its own (UID 4) with its own 512 MiB device-memory window, so that which
-/// accelerator probes first changes nothing.
-inline cxlfw::emu::topology demo_topology() {
+/// accelerator probes first changes nothing. Like cxl_test, it boots with the region firmware
+/// committed on host bridge 0 unless `auto_region` is false.
+inline cxlfw::emu::topology demo_topology(bool auto_region = true) {
     namespace r = cxlfw::spec::cfmws_restrict;
-    auto t = cxlfw::emu::cxl_test_topology({.type2_window = true});
+    auto t = cxlfw::emu::cxl_test_topology({.type2_window = true, .auto_region = auto_region});
     for (auto hb : t.host_bridge_elements())
         if (t.host_bridge(hb).uid == 2)
             t.add_endpoint(t.add_root_port(hb), cxlfw::emu::endpoint_spec::type1_device());

@@ -81,7 +81,7 @@ emu::topology two_way(unsigned ep_ways, std::uint64_t sw_granularity, bool lock 
 } // namespace
 
 TEST_CASE("auto region: cxl_test's firmware region is assembled at boot", "[drivers][auto]") {
-    auto m = boot(emu::cxl_test_topology({.auto_region = true}));
+    auto m = boot(emu::cxl_test_topology());
     auto& plat = m->platform();
     auto const devs = committed_devices(plat);
     REQUIRE(devs.size() == 2);
@@ -125,7 +125,7 @@ TEST_CASE("auto region: cxl_test's firmware region is assembled at boot", "[driv
 }
 
 TEST_CASE("auto region: what firmware holds is not handed out again", "[drivers][auto]") {
-    auto m = boot(emu::cxl_test_topology({.auto_region = true}));
+    auto m = boot(emu::cxl_test_topology());
     core::region& fw = *m->cxl().regions().front();
     core::decoder& window0 = fw.root();
     // HPA: the rest of window 0 (1 GiB) is 512 MiB above the firmware's range.
@@ -237,4 +237,20 @@ TEST_CASE("auto region: an unlocked one is reset in the hardware when a target g
     REQUIRE(m->host().settle());
     REQUIRE(r.state() == core::region_state::sized);
     require_clean(*m);
+}
+
+TEST_CASE("auto region: with fail_autoassemble the region waits for a member that never comes",
+          "[drivers][auto]") {
+    auto m = boot(emu::cxl_test_topology({.fail_autoassemble = true}));
+    auto regions = m->cxl().regions();
+    REQUIRE(regions.size() == 1);
+    core::region& r = *regions.front();
+    REQUIRE(r.auto_assembled());
+    REQUIRE(r.state() == core::region_state::sized); // not committed: no memory to use
+    REQUIRE(std::count(r.targets().begin(), r.targets().end(), nullptr) == 1);
+    require_clean(*m);
+    // Without the firmware region at all, cxl_test boots with none.
+    auto bare = boot(emu::cxl_test_topology({.auto_region = false}));
+    REQUIRE(bare->cxl().regions().empty());
+    REQUIRE(bare->cxl().messages().empty());
 }

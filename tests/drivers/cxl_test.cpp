@@ -105,7 +105,8 @@ TEST_CASE("cxl_test: host-bridge and switch ports, 10 memdevs at depth 3, the RC
 TEST_CASE("cxl_test: a 2-way RAM region over the interleaved host bridges commits in the "
           "emulated decoders, and translates as the spec math does",
           "[drivers][cxl_test]") {
-    machine m{emu::cxl_test_topology()};
+    // Without the firmware region: decoder 0 of every component on both paths is this one's.
+    machine m{emu::cxl_test_topology({.auto_region = false})};
     // The first memdev below host bridge 0 and the first below host bridge 1.
     core::memdev* a = nullptr;
     core::memdev* b = nullptr;
@@ -167,7 +168,7 @@ TEST_CASE("cxl_test: a 2-way RAM region over the interleaved host bridges commit
 
 TEST_CASE("cxl_test: a commit that never completes fails with commit_timeout after 20 ms",
           "[drivers][cxl_test]") {
-    machine m{emu::cxl_test_topology()};
+    machine m{emu::cxl_test_topology({.auto_region = false})}; // decoder 0 is free
     auto* md = m.cxl().memdevs().front();
     auto& root = *m.cxl().root()->find_decoder(0);
     auto r = core::create_region(root, core::partition_mode::ram).value();

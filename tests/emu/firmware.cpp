@@ -92,7 +92,7 @@ TEST_CASE("firmware: committed decoders start committed, and a reset clears them
 }
 
 TEST_CASE("firmware: cxl_test's auto region is mock_init_hdm_decoder()'s", "[emu][firmware]") {
-    auto p = make(emu::cxl_test_topology({.auto_region = true}));
+    auto p = make(emu::cxl_test_topology()); // Linux: on by default
     auto const hb0 = p->host_bridge(0);
     REQUIRE(hb0);
     auto const window0 = 64_GiB;
@@ -109,8 +109,16 @@ TEST_CASE("firmware: cxl_test's auto region is mock_init_hdm_decoder()'s", "[emu
             REQUIRE(p->decoder(ep, 0).targets == 0); // DPA 0: the RAM partition's start
         }
     REQUIRE(committed == 2);
-    // Without it (the default today), nothing is committed anywhere.
-    auto q = make(emu::cxl_test_topology());
+    // With fail_autoassemble, the second device's decoder stays idle (Linux: "simulate
+    // missing cxl_mem.4 configuration"); the switch and host bridge keep theirs.
+    auto f = make(emu::cxl_test_topology({.fail_autoassemble = true}));
+    unsigned fcommitted = 0;
+    for (auto ep : f->endpoints())
+        fcommitted += f->decoder(ep, 0).phase == emu::decoder_phase::committed;
+    REQUIRE(fcommitted == 1);
+    REQUIRE(f->decoder(f->host_bridge(0)->id(), 0).phase == emu::decoder_phase::committed);
+    // Without it, nothing is committed anywhere.
+    auto q = make(emu::cxl_test_topology({.auto_region = false}));
     for (auto ep : q->endpoints())
         REQUIRE(q->decoder(ep, 0).phase == emu::decoder_phase::idle);
 }

@@ -89,8 +89,9 @@ struct topo {
 // The demo topology is cxl_test (3 VH host bridges and an RCH; 10 Type-3 memdevs, 1 RCD,
 // 1 Type-2; 7 windows) plus a Type-1 and a second Type-2 under a new host bridge with its
 // own window (examples/drivers/platform.hpp); QEMU's q35 has 4 memdevs under 2 host bridges
-// and 2 windows (emu/topologies/qemu_q35.hpp). Each Type-2 driver maps one region.
-constexpr topo topologies[] = {{"cxl_test", 13, 4, 8, 2}, {"qemu-q35", 4, 2, 2, 0}};
+// and 2 windows (emu/topologies/qemu_q35.hpp). Each Type-2 driver maps one region, and
+// cxl_test boots with the one firmware committed (mock_init_hdm_decoder()).
+constexpr topo topologies[] = {{"cxl_test", 13, 4, 8, 3}, {"qemu-q35", 4, 2, 2, 0}};
 
 } // namespace
 

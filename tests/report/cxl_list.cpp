@@ -78,7 +78,7 @@ std::vector<json> decoders_in(json const& j) {
 } // namespace
 
 TEST_CASE("cxl list: no flags lists memdevs and regions, as ndctl does", "[report][list]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     auto const& r = commit(b, cxl_test_plan(b));
     auto top = list(b, "");
     REQUIRE(top.size() == 2);
@@ -96,7 +96,7 @@ TEST_CASE("cxl list: no flags lists memdevs and regions, as ndctl does", "[repor
 TEST_CASE("cxl list -M on cxl_test: the 10 VH memdevs and the RCD, 1 GiB RAM + 1 GiB PMEM each, "
           "with the devices' serials and hosts",
           "[report][list]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     auto mems = list(b, "M");
     auto const devices = type3_devices(b);
     REQUIRE(devices.size() == 11); // 10 below switches + the RCD below the RCH
@@ -175,7 +175,7 @@ TEST_CASE("cxl list: the exact text of a bus object is json-c's, as ndctl prints
 TEST_CASE("cxl list -D on cxl_test: six root decoders with the CEDT windows' sizes and "
           "restrictions, then the committed switch and endpoint decoders",
           "[report][list]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     auto const& r = commit(b, cxl_test_plan(b));
     auto top = list(b, "DT");
     check_root_decoders(b, container(top, "root decoders"), &r);
@@ -219,7 +219,7 @@ TEST_CASE("cxl list -D on QEMU q35: the two windows of CEDT.cxl", "[report][list
 TEST_CASE("cxl list -R and -RT: the region's ways, granularity, size and mappings by position",
           "[report][list]") {
     for (auto wh : {which::cxl_test, which::qemu}) {
-        bed b{topology_of(wh)};
+        bed b{wh == which::cxl_test ? bare_cxl_test() : topology_of(wh)};
         auto const plan = plan_of(wh, b);
         auto const& r = commit(b, plan);
         auto regions = list(b, "RT");
@@ -256,7 +256,7 @@ TEST_CASE("cxl list -R and -RT: the region's ways, granularity, size and mapping
 TEST_CASE("cxl list -E: endpoints with their memdev host, parent dport and depth",
           "[report][list]") {
     SECTION("cxl_test: VH endpoints at depth 3 below switch dports, the RCD at depth 1") {
-        bed b{emu::cxl_test_topology()};
+        bed b{bare_cxl_test()};
         auto eps = list(b, "E");
         REQUIRE(eps.size() == 11);
         for (auto const& e : eps) {
@@ -294,7 +294,7 @@ TEST_CASE("cxl list -E: endpoints with their memdev host, parent dport and depth
 TEST_CASE("cxl list -P and -PT: host bridges at depth 1, switches at depth 2 with their "
           "downstream ports",
           "[report][list]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     // No -B: the host bridges are the top level, each switch nests in its host bridge.
     auto hb_ports = list(b, "PT");
     std::vector<json> switch_ports;
@@ -331,7 +331,7 @@ TEST_CASE("cxl list -P and -PT: host bridges at depth 1, switches at depth 2 wit
 }
 
 TEST_CASE("cxl list nests what ndctl nests: -BP, -PE, -EM, -ED, -BR, -DR, -PM", "[report][list]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     auto const& r = commit(b, cxl_test_plan(b));
 
     SECTION("-BP: host bridges under ports:root0, switches under ports:<host bridge>") {
@@ -525,4 +525,20 @@ TEST_CASE("cxl list golden outputs on cxl_test and QEMU q35", "[report][list][go
             check_golden(prefix + "-list" + (f.empty() ? "" : "-" + f) + ".json", text);
         }
     }
+}
+
+TEST_CASE("cxl list -R on cxl_test as it boots: the region firmware committed", "[report][list]") {
+    // Linux: `modprobe cxl_test; cxl list -R` shows mock_init_hdm_decoder()'s region.
+    bed b{emu::cxl_test_topology()};
+    auto regions = list(b, "RT");
+    REQUIRE(regions.size() == 1);
+    auto const& j = regions[0];
+    INFO(j.dump());
+    REQUIRE(j.at("region") == "region0");
+    REQUIRE(j.at("size") == 512_MiB);
+    REQUIRE(j.at("type") == "ram");
+    REQUIRE(j.at("interleave_ways") == 2);
+    REQUIRE(j.at("interleave_granularity") == 4096);
+    REQUIRE(j.at("decode_state") == "commit");
+    REQUIRE(j.at("mappings").size() == 2);
 }

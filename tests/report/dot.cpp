@@ -113,8 +113,11 @@ TEST_CASE("dot: both topologies are well formed and draw every port, memdev and 
         std::set<std::string> expected;
         for (auto const& pci : plan.pci) {
             auto* md = b.memdev_of(pci);
-            expected.insert(md->endpoint()->name() + ":d0");
+            for (auto* t : r.targets()) // its decoder in the region (cxl_test: not decoder 0
+                if (t && &t->owner() == md->endpoint()) // of mem0, firmware's region has it)
+                    expected.insert(md->endpoint()->name() + ":d" + std::to_string(t->id()));
         }
+        REQUIRE(expected.size() == plan.pci.size());
         REQUIRE(targets == expected);
         // Six (cxl_test) or two (QEMU) windows, each a field of root0.
         auto const windows = b.cxl().root()->decoders().size();
@@ -128,7 +131,7 @@ TEST_CASE("dot: a deferred device, a degraded one, a device without a driver and
           "[report][dot]") {
     // cxl_test without cxl_acpi: no root, so every memdev stays unattached; the Type-2
     // accelerator's driver defers; one Type-3 function is noted degraded.
-    rig r{emu::cxl_test_topology()};
+    rig r{bare_cxl_test()};
     auto& ph = *r.ph;
     REQUIRE(ph.register_drivers(rootless_drivers));
     std::string accel_name;
@@ -175,7 +178,7 @@ TEST_CASE("dot: a deferred device, a degraded one, a device without a driver and
 
 TEST_CASE("dot: a PCIe-only device hangs off the host bridge above its root port",
           "[report][dot]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     std::string accel;
     for (auto id : b.p->endpoints())
         if (b.p->at(id).type() == emu::device_type::type2) accel = b.p->at(id).name();

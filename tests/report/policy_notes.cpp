@@ -38,7 +38,7 @@ std::string accel_of(emu::platform& p) {
 
 TEST_CASE("policy notes: a degraded composed driver is reported degraded with its fact",
           "[report][summary][dot]") {
-    rig r{emu::cxl_test_topology()};
+    rig r{bare_cxl_test()};
     auto& ph = *r.ph;
     REQUIRE(ph.register_drivers(rootless_drivers)); // no cxl_acpi: no root
     REQUIRE(cxlfw::register_driver<test_nic>(ph.host()));
@@ -79,7 +79,7 @@ TEST_CASE("policy notes: a degraded composed driver is reported degraded with it
 
 TEST_CASE("policy notes: the same driver attached to CXL has nothing to note",
           "[report][summary]") {
-    rig r{emu::cxl_test_topology()};
+    rig r{bare_cxl_test()};
     auto& ph = *r.ph;
     REQUIRE(ph.register_drivers());
     REQUIRE(cxlfw::register_driver<test_nic>(ph.host()));

@@ -37,7 +37,7 @@ base::pci_ident ident_of(emu::node& n) {
 TEST_CASE("summary on cxl_test: every Type-3 function bound with its memdev and endpoint, the "
           "region on two of them, the accelerator without a driver",
           "[report][summary]") {
-    bed b{emu::cxl_test_topology()};
+    bed b{bare_cxl_test()};
     auto const plan = cxl_test_plan(b);
     auto const& r = commit(b, plan);
     auto const s = report::device_summary(b.host());
@@ -83,7 +83,7 @@ TEST_CASE("summary on cxl_test: every Type-3 function bound with its memdev and 
 TEST_CASE("summary: deferred on its key, failed with its error, degraded by a note, and a "
           "memdev that could not attach",
           "[report][summary]") {
-    rig r{emu::cxl_test_topology()};
+    rig r{bare_cxl_test()};
     auto& ph = *r.ph;
     auto& p = *r.p;
     // No cxl_acpi: no root, so cxl_mem cannot attach anything.

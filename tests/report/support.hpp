@@ -32,6 +32,12 @@ using report::json;
 
 enum class which { cxl_test, qemu };
 
+/// cxl_test without its firmware region: the tests that name "the region" name the one they
+/// create (the golden outputs, topology_of(), show cxl_test as it boots, with it).
+inline emu::topology bare_cxl_test() {
+    return emu::cxl_test_topology({.auto_region = false});
+}
+
 inline emu::topology topology_of(which w) {
     return w == which::cxl_test ? emu::cxl_test_topology() : emu::qemu_q35_topology();
 }

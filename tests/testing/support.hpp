@@ -45,11 +45,13 @@ struct mapping_accel : cxlfw::driver<mapping_accel<Attach>, policy::type2<policy
     void on_pcie_only(std::error_code) {}
 };
 
-/// cxl_test with a DEVMEM window for its accelerator; settled unless told otherwise.
-inline std::unique_ptr<machine> boot_cxl_test(bool settle = true) {
+/// cxl_test with a DEVMEM window for its accelerator (and, as Linux's, its firmware region);
+/// settled unless told otherwise.
+inline std::unique_ptr<machine> boot_cxl_test(bool settle = true, bool auto_region = true) {
     machine_options o;
     o.settle = settle;
-    auto m = machine::boot(emu::cxl_test_topology({.type2_window = true}), o);
+    auto m = machine::boot(
+        emu::cxl_test_topology({.type2_window = true, .auto_region = auto_region}), o);
     REQUIRE(m);
     return std::move(*m);
 }

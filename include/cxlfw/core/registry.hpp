@@ -74,6 +74,11 @@ public:
     /// change their names. A hint, not a reservation: other regions take the lowest free id
     /// in creation order (Linux's rule), and a hint already taken falls back to that too.
     void name_region(std::string parent, unsigned id);
+    /// The key name_region() takes for the region assembled from decoders firmware committed
+    /// at `base` (the glue reserves those ids first, as Linux assembles them at boot).
+    static std::string firmware_region_key(std::uint64_t base) {
+        return "firmware@" + std::to_string(base);
+    }
 
     // --- links -------------------------------------------------------------------------------
 

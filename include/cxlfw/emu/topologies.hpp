@@ -40,7 +40,10 @@ struct cxl_test_options {
     /// two devices below host bridge 0's first switch (2 ways, 256 MiB of DPA each), of that
     /// switch (2 targets) and of host bridge 0 (1 target), 512 MiB at the base of window 0,
     /// granularity 4 KiB, host-only coherent. Modulo set only (Linux puts it in window 0).
-    bool auto_region = false;
+    bool auto_region = true;
+    /// Linux's module parameter: the second device's decoder is left idle ("simulate missing
+    /// cxl_mem.4 configuration"), so the region cannot assemble.
+    bool fail_autoassemble = false;
 };
 
 inline constexpr std::uint16_t cxl_test_qtg = 42; // FAKE_QTG_ID

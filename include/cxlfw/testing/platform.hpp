@@ -86,7 +86,7 @@ private:
     base::host host_;
     core::cxl_core* cxl_;
     emu::subscription_id sub_{};
-    std::set<std::string, std::less<>> reserved_ports_, reserved_memdevs_;
+    std::set<std::string, std::less<>> reserved_ports_, reserved_memdevs_, reserved_regions_;
     unsigned next_port_ = 1;
     unsigned next_memdev_ = 0;
     unsigned next_region_ = 0;

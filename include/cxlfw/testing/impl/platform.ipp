@@ -41,6 +41,15 @@ CXLFW_DECL base::device* platform_host::device(emu::node_id id) const {
 }
 
 CXLFW_DECL void platform_host::reserve_names() {
+    // Regions firmware committed come first, as Linux assembles them at boot: one id per
+    // range an endpoint decoder holds, in node and decoder order.
+    for (auto const id : p_->endpoints())
+        for (unsigned n = 0;; ++n) {
+            auto const d = p_->decoder(id, n);
+            if (d.phase != emu::decoder_phase::committed) break;
+            auto key = core::cxl_core::firmware_region_key(d.base);
+            if (reserved_regions_.insert(key).second) cxl_->name_region(key, next_region_++);
+        }
     for (auto const id : p_->enumeration_order())
         reserve(p_->at(id), false);
     for (auto const id : p_->enumeration_order())

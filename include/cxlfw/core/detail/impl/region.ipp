@@ -398,7 +398,8 @@ CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
                 return fail(fact{errc::no_capacity, "[" + hex(b) + "-" + hex(b + s - 1) + "] of " +
                                                         rd->name() + " is in use"});
         }
-        auto made_r = create_region_for(*rd, ep.mode, ep.type, {});
+        auto made_r =
+            create_region_for(*rd, ep.mode, ep.type, cxl_core::firmware_region_key(ep.base));
         if (!made_r) return fail(made_r.error());
         r = *made_r;
         made = true;
@@ -409,8 +410,6 @@ CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
         port_access::targets(*r).assign(ep.ways, nullptr);
         port_access::state(*r) = region_state::sized;
         port_access::auto_assembled(*r) = true;
-        core.note(r->name() + ": assembling from decoders committed by firmware, " + range + ", " +
-                  str(ep.ways) + " ways at " + str(ep.granularity) + " B, on " + rd->name());
     }
     auto undo = [&](fact f) {
         if (made && port_access::nr_targets(*r) == 0) delete_region(*r);
@@ -435,7 +434,6 @@ CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
                     locked = true;
         port_access::locked(*r) = locked;
         if (auto ok = commit_region(*r); !ok) return fail(ok.error());
-        core.note(r->name() + ": assembled" + (locked ? " (locked)" : ""));
     }
     return r;
 }
