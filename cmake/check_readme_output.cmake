@@ -1,7 +1,7 @@
 # The README shows what `cxlfw-probe` prints; this keeps it true. The first ``` block after
 # the heading "## What the first command shows" must equal the golden output of `run` on
-# cxl_test, which tests/examples/probe_views.cpp checks against the tool.
-# Usage: cmake -DREADME=README.md -DGOLDEN=tests/examples/golden/run-cxl_test.txt -P ...
+# the demo platform, which tests/examples/probe_views.cpp checks against the tool.
+# Usage: cmake -DREADME=README.md -DGOLDEN=tests/examples/golden/run-demo.txt -P ...
 file(READ "${README}" readme)
 file(READ "${GOLDEN}" golden)
 string(FIND "${readme}" "## What the first command shows" at)

@@ -28,8 +28,8 @@ void add_platform_options(CLI::App& cmd, platform_options& o) {
                o.topology = t;
                o.topology_given = true;
            },
-           "built-in platform (default cxl_test)")
-        ->check(CLI::IsMember({"cxl_test", "qemu-q35"}));
+           "built-in platform (default demo)")
+        ->check(CLI::IsMember({"demo", "cxl_test", "qemu-q35"}));
     cmd.add_option("--cedt", o.cedt, "host bridges and windows from a real CEDT");
     cmd.add_option_function<std::string>(
            "--seed", [&o](std::string const& s) { o.seed = parse_u64(s); },
@@ -43,8 +43,12 @@ void add_platform_options(CLI::App& cmd, platform_options& o) {
 
 namespace {
 
+/// `demo` (the default): cxl_test plus what every example driver binds; `cxl_test`: Linux's
+/// mock exactly (no device-memory window, so the Type-2 drivers fall back); `qemu-q35`.
 emu::topology named_topology(std::string const& name) {
-    return name == "qemu-q35" ? emu::qemu_q35_topology() : examples::demo_topology();
+    if (name == "qemu-q35") return emu::qemu_q35_topology();
+    if (name == "cxl_test") return emu::cxl_test_topology();
+    return examples::demo_topology();
 }
 
 /// `src`'s devices (when given) under the table's host bridges, with the table's windows.

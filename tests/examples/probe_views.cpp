@@ -12,6 +12,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -91,7 +92,7 @@ struct topo {
 // own window (examples/drivers/platform.hpp); QEMU's q35 has 4 memdevs under 2 host bridges
 // and 2 windows (emu/topologies/qemu_q35.hpp). Each Type-2 driver maps one region, and
 // cxl_test boots with the one firmware committed (mock_init_hdm_decoder()).
-constexpr topo topologies[] = {{"cxl_test", 13, 4, 8, 3}, {"qemu-q35", 4, 2, 2, 0}};
+constexpr topo topologies[] = {{"demo", 13, 4, 8, 3}, {"qemu-q35", 4, 2, 2, 0}};
 
 } // namespace
 
@@ -147,8 +148,31 @@ TEST_CASE("no command runs `run`, with run's options", "[examples][probe]") {
     CHECK(bare.out.find("probe log") == std::string::npos);
 }
 
+TEST_CASE("--topology cxl_test is Linux's mock alone: its firmware region, no device-memory "
+          "window, so the Type-2 drivers fall back",
+          "[examples][probe]") {
+    auto const r = ok({"run", "--topology", "cxl_test"});
+    CHECK(r.out.find("cxlfw-probe run: cxl_test,") != std::string::npos);
+    CHECK(totals(r.out)["memdevs attached"] == 11); // 10 Type-3 and the RCD
+    auto const regions = parse(ok({"list", "-R", "--topology", "cxl_test"}).out);
+    REQUIRE(regions.size() == 1);
+    CHECK(regions[0]["size"] == 512ull << 20);
+    CHECK(regions[0]["interleave_ways"] == 2);
+    // sfc_cxl (direct, degrade) finds no window that takes device memory: PCIe only.
+    std::istringstream rows{r.out};
+    std::string line;
+    bool sfc = false;
+    while (std::getline(rows, line))
+        if (line.rfind("0000:17:00.0", 0) == 0) {
+            sfc = true;
+            CHECK(line.find("sfc_cxl") != std::string::npos);
+            CHECK(line.find("degraded") != std::string::npos);
+        }
+    CHECK(sfc);
+}
+
 TEST_CASE("the settled list and dot do not depend on the seed", "[examples][probe]") {
-    auto const topology = GENERATE(as<std::string>{}, "cxl_test", "qemu-q35");
+    auto const topology = GENERATE(as<std::string>{}, "demo", "qemu-q35");
     auto const list_ref = ok({"list", "-BPEMDRTiIH", "-vv", "--topology", topology}).out;
     auto const dot_ref = ok({"dot", "--topology", topology}).out;
     std::set<std::string> load_orders;
