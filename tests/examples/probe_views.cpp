@@ -148,7 +148,7 @@ TEST_CASE("no command runs `run`, with run's options", "[examples][probe]") {
     CHECK(bare.out.find("probe log") == std::string::npos);
 }
 
-TEST_CASE("--topology cxl_test is Linux's mock alone: its firmware region, no device-memory "
+TEST_CASE("topology cxl_test is Linux's mock alone: its firmware region, no device-memory "
           "window, so the Type-2 drivers fall back",
           "[examples][probe]") {
     auto const r = ok({"run", "--topology", "cxl_test"});
