@@ -12,6 +12,7 @@
 #include <cxlfw/emu/impl/firmware.ipp>
 #include <cxlfw/emu/impl/hdm.ipp>
 #include <cxlfw/emu/impl/mailbox.ipp>
+#include <cxlfw/emu/impl/memory.ipp>
 #include <cxlfw/emu/impl/node.ipp>
 #include <cxlfw/emu/impl/platform.ipp>
 #include <cxlfw/emu/impl/profiles.ipp>

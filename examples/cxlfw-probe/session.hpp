@@ -21,7 +21,7 @@
 namespace probe {
 
 struct platform_options {
-    std::string topology = "demo"; ///< demo | cxl_test | qemu-q35
+    std::string topology = "demo";     ///< demo | cxl_test | qemu-q35
     bool topology_given = false;       ///< --topology on the command line
     std::string cedt;                  ///< a real CEDT: its host bridges and windows
     std::optional<std::uint64_t> seed; ///< shuffles driver load order and device arrival

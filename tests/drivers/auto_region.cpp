@@ -1,6 +1,8 @@
 // Regions firmware committed, assembled at boot as Linux's cxl_add_to_region() does (issue 14):
 // cxl_test's mock_init_hdm_decoder() region, what the HPA allocator then leaves free, the
 // interleave that does not add up (reported, left alone), and Lock-On-Commit.
+#include "support.hpp"
+
 #include <cxlfw/core/dpa.hpp>
 #include <cxlfw/core/dump.hpp>
 #include <cxlfw/core/region.hpp>
@@ -20,14 +22,9 @@
 
 using namespace cxlfw;
 using namespace cxlfw::literals;
+using cxlfw::drivers::test_support::boot;
 
 namespace {
-
-std::unique_ptr<testing::machine> boot(emu::topology const& t) {
-    auto m = testing::machine::boot(t);
-    REQUIRE(m);
-    return std::move(*m);
-}
 
 void require_clean(testing::machine& m) {
     auto bad = testing::invariant_violations(m);

@@ -41,6 +41,7 @@ enum class errc {
     node_absent,      ///< an operation on a node that was removed (or not added yet)
     already_present,  ///< adding an object that is already there
     unmapped_address, ///< an MMIO access to an address no BAR or register block decodes
+    hpa_not_decoded,  ///< an HPA in a window that no committed decoder on its way claims
 };
 
 } // namespace cxlfw::emu
@@ -49,7 +50,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
     using enum emu::errc;
     static constexpr const char* name = "cxlfw.emu";
-    static constexpr std::array<error_message<emu::errc>, 28> messages{{
+    static constexpr std::array<error_message<emu::errc>, 29> messages{{
         {duplicate_uid, "two host bridges have the same _UID"},
         {invalid_parent, "element attached where the CXL/PCIe hierarchy does not allow it"},
         {port_occupied, "a downstream port (or RCH) already has a device below it"},
@@ -79,6 +80,7 @@ struct cxlfw::error_enum_traits<cxlfw::emu::errc> {
         {node_absent, "the node is not present (removed, or not added yet)"},
         {already_present, "the object is already present"},
         {unmapped_address, "MMIO address decoded by no BAR or register block"},
+        {hpa_not_decoded, "host physical address claimed by no committed HDM decoder"},
     }};
 };
 

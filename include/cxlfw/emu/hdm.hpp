@@ -136,6 +136,9 @@ public:
     /// as given, Committed, and HDM Decoder Enable set. The builder checks it (validate()).
     void preset(hdm_profile const& p, unsigned n, decoder const& d);
 
+    /// Global Control's HDM Decoder Enable: the decoders decode only while it is set.
+    bool decoding() const noexcept { return spec::hdm::hdm_decoder_enable::get(global_) != 0; }
+
     /// Whether any register was written since power-on (decoder storage is allocated lazily).
     bool allocated() const noexcept { return decoders_ != nullptr; }
 

@@ -29,12 +29,14 @@
 #include <cxlfw/hw/bus.hpp>
 #include <cxlfw/result.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace cxlfw::hw {
@@ -170,6 +172,9 @@ private:
     std::unique_ptr<config_state> rcrb_cfg_;
     component_state comp_;
     device_regs_state dev_;
+    /// Device memory by 4 KiB page of DPA, created when first written (reads of others are
+    /// zero). Not cleared by a reset: DRAM keeps what it holds.
+    std::unordered_map<std::uint64_t, std::unique_ptr<std::array<std::byte, 4096>>> memory_;
     std::uint64_t bar_ = 0;
     std::uint64_t aux_ = 0; ///< a separate component block (RCH downstream port, RCD)
     std::uint64_t chbs_base_ = 0;

@@ -35,14 +35,17 @@
 #include <cxlfw/emu/types.hpp>
 #include <cxlfw/hw/errc.hpp>
 #include <cxlfw/result.hpp>
+#include <cxlfw/spec/cedt.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -140,6 +143,27 @@ public:
     /// Whether a node's lazily allocated state exists (memory accounting tests).
     bool mailbox_allocated(node_id id) const;
 
+    // --- device memory behind the HPA (impl/memory.ipp) --------------------------------------
+    /// Where the hardware sends a host physical address: the device and its DPA.
+    struct hpa_decode {
+        node_id device = no_node;
+        unsigned decoder = 0; ///< the device's HDM decoder that claimed it
+        std::uint64_t dpa = 0;
+        friend bool operator==(hpa_decode const&, hpa_decode const&) = default;
+        /// "node 5 decoder 0 DPA 0x1000"
+        friend CXLFW_DECL std::ostream& operator<<(std::ostream& os, hpa_decode const& d);
+    };
+    /// The decode an access to `hpa` takes: the window (modulo, or XOR with its CXIMS), each
+    /// committed host-bridge and switch decoder, the link at each port, the device's committed
+    /// decoder (CXL 3.1 §8.2.4.20, §9.18). errc::hpa_not_decoded when one level does not
+    /// claim it; `why` then names the address and that level. The MMIO bus reads and writes
+    /// device memory this way (sparse: only written 4 KiB pages exist).
+    result<hpa_decode> decode_hpa(std::uint64_t hpa, std::string* why = nullptr);
+    /// Bytes of device memory that exist (pages written), for the memory tests.
+    std::uint64_t memory_allocated(node_id id) const;
+    /// 8 bytes of a device's memory at `dpa`, as the device holds them (no decode).
+    std::uint64_t memory_at(node_id id, std::uint64_t dpa) const;
+
 private:
     friend class config_bus;
     friend class mmio_bus;
@@ -195,6 +219,11 @@ private:
                                       std::optional<std::uint64_t> value);
     result<std::uint64_t> mmio_dispatch(std::uint64_t address, unsigned width,
                                         std::optional<std::uint64_t> value);
+    /// impl/memory.ipp, mutex held.
+    spec::cfmws const* window_of(std::uint64_t hpa) const noexcept;
+    result<hpa_decode> decode_locked(std::uint64_t hpa, std::string* why);
+    result<std::uint64_t> memory_access(std::uint64_t hpa, unsigned width,
+                                        std::optional<std::uint64_t> value);
     void run_due_actions();
 
     // --- state changes (impl/platform.ipp; mutex held) ---------------------------------------
@@ -232,6 +261,8 @@ private:
     std::uint64_t mmio_end_ = 0;
     std::uint64_t next_serial_ = 1;
     std::vector<std::byte> cedt_;
+    std::vector<spec::cfmws> windows_; ///< the CEDT's, decoded (HPA decode)
+    std::vector<spec::cxims> cxims_;
     std::vector<event> log_;
     std::uint64_t sequence_ = 0;
     std::vector<std::pair<subscription_id, event_listener>> listeners_;
@@ -243,5 +274,6 @@ private:
 
 #if defined(CXLFW_HEADER_ONLY)
 #include <cxlfw/emu/impl/access.ipp>
+#include <cxlfw/emu/impl/memory.ipp>
 #include <cxlfw/emu/impl/platform.ipp>
 #endif

@@ -240,7 +240,10 @@ CXLFW_DECL result<std::uint64_t> platform::mmio_dispatch(std::uint64_t address, 
     if (auto ok = hw::check_access(address, width, ~std::uint64_t{0}); !ok) return ok.error();
     std::lock_guard lock{mutex_};
     auto const* r = find_range(address, width);
-    if (!r) return errc::unmapped_address;
+    if (!r) {
+        if (window_of(address)) return memory_access(address, width, value);
+        return errc::unmapped_address;
+    }
     node& n = *r->target;
     std::uint64_t const off = address - r->base;
     auto const all_ones = [&]() -> result<std::uint64_t> {

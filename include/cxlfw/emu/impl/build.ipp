@@ -564,6 +564,8 @@ struct platform_builder {
         if (auto ec = check_overlaps(wins)) return ec;
         if (auto ec = firmware(wins)) return ec;
         emit_cedt(wins);
+        p->windows_ = wins;
+        p->cxims_.assign(t.cxims().begin(), t.cxims().end());
         return std::move(p);
     }
 };
