@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 
 namespace probe {
 
@@ -51,8 +52,17 @@ emu::topology named_topology(std::string const& name) {
     return examples::demo_topology();
 }
 
-/// `src`'s devices (when given) under the table's host bridges, with the table's windows.
-emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src) {
+/// What of a real CEDT the platform leaves out: host bridges (by UID) and windows (by their
+/// index in cfmws_list) that cannot be emulated.
+struct left_out {
+    std::set<std::uint32_t> uids;
+    std::set<std::size_t> windows;
+};
+
+/// `src`'s devices (when given) under the table's host bridges, with the table's windows,
+/// but what `skip` names.
+emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src,
+                        left_out const& skip, std::vector<std::size_t>* window_of = nullptr) {
     emu::topology t;
     t.cedt_header = table.header;
     for (auto const& c : table.chbs_list)
@@ -65,9 +75,13 @@ emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src)
         auto const& elements = src->elements();
         for (emu::topology::element_id id = 0; id < elements.size(); ++id) {
             auto const& e = elements[id];
+            if (e.kind != emu::element_kind::host_bridge && !map.contains(e.parent) &&
+                e.kind != emu::element_kind::downstream_port)
+                continue; // below a host bridge left out
             switch (e.kind) {
             case emu::element_kind::host_bridge: {
                 auto hb = src->host_bridge(id);
+                if (skip.uids.contains(hb.uid)) break;
                 if (auto const* c = table.find_chbs(hb.uid)) {
                     hb.chbs_base = c->base;
                     hb.chbs_version = c->cxl_version;
@@ -102,6 +116,7 @@ emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src)
                                         [](auto const& c) { return c.uid <= 0xFF; });
     for (auto const& c : table.chbs_list) {
         if (std::find(placed.begin(), placed.end(), c.uid) != placed.end()) continue;
+        if (skip.uids.contains(c.uid)) continue;
         emu::host_bridge_spec hb{.uid = c.uid, .chbs_version = c.cxl_version, .chbs_base = c.base};
         if (uid_is_bus && placed.empty()) {
             hb.segment = 0;
@@ -109,7 +124,10 @@ emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src)
         }
         t.add_host_bridge(hb);
     }
-    for (auto const& w : table.cfmws_list)
+    for (std::size_t i = 0; i < table.cfmws_list.size(); ++i) {
+        auto const& w = table.cfmws_list[i];
+        if (skip.windows.contains(i)) continue;
+        if (window_of) window_of->push_back(i);
         t.add_window({.base = w.base_hpa,
                       .size = w.window_size,
                       .targets = {w.targets.begin(), w.targets.end()},
@@ -117,6 +135,7 @@ emu::topology from_cedt(spec::cedt_table const& table, emu::topology const* src)
                       .arithmetic = w.arithmetic,
                       .restrictions = w.restrictions,
                       .qtg_id = w.qtg_id});
+    }
     for (auto const& x : table.cxims_list)
         t.add_cxims(x);
     return t;
@@ -163,13 +182,48 @@ std::optional<failure> make_topology(platform_options const& o, emu::topology& o
         if (d.severity != spec::cedt_severity::note)
             std::fprintf(stderr, "cxlfw-probe: warning: %s: %s\n", o.cedt.c_str(),
                          d.message().c_str());
-    if (o.topology_given) {
-        auto src = named_topology(o.topology);
-        out = from_cedt(*table, &src);
-    } else {
-        out = from_cedt(*table, nullptr);
+    // A host bridge or window of a real table that cannot be emulated (ACPICA's template has a
+    // CXL 1.1 CHBS at 0x1000) is a warning naming the subtable and why, and is left out with
+    // what hangs on it; the rest of the platform builds. Each round leaves out one more.
+    std::optional<emu::topology> src;
+    if (o.topology_given) src = named_topology(o.topology);
+    left_out skip;
+    auto warn = [&](std::string const& what) {
+        std::fprintf(stderr, "cxlfw-probe: warning: %s: %s\n", o.cedt.c_str(), what.c_str());
+    };
+    for (;;) {
+        std::vector<std::size_t> window_of;
+        out = from_cedt(*table, src ? &*src : nullptr, skip, &window_of);
+        emu::build_diagnostic bad;
+        if (emu::build(out, &bad)) return std::nullopt;
+        if (bad.window != emu::build_diagnostic::none && bad.window < window_of.size()) {
+            auto const i = window_of[bad.window];
+            warn("subtable " + std::to_string(table->cfmws_list[i].index) +
+                 " (CFMWS): " + bad.code.message() +
+                 (bad.detail.empty() ? "" : " (" + bad.detail + ")") + "; window left out");
+            skip.windows.insert(i);
+            continue;
+        }
+        if (bad.element != emu::build_diagnostic::none && bad.element < out.elements().size()) {
+            auto el = bad.element;
+            while (out.at(el).parent != emu::topology::none)
+                el = out.at(el).parent;
+            auto const uid = out.host_bridge(el).uid;
+            auto const* c = table->find_chbs(uid);
+            if (c && !skip.uids.contains(uid)) {
+                char base[24];
+                std::snprintf(base, sizeof base, "0x%llx",
+                              static_cast<unsigned long long>(c->base));
+                warn("subtable " + std::to_string(c->index) + " (CHBS, UID " + std::to_string(uid) +
+                     ", CXL " + (c->is_rcrb() ? "1.1" : "2.0") + ", base " + base + "): " +
+                     bad.code.message() + (bad.detail.empty() ? "" : " (" + bad.detail + ")") +
+                     "; host bridge left out");
+                skip.uids.insert(uid);
+                continue;
+            }
+        }
+        return std::nullopt; // not the table's: start() reports it
     }
-    return std::nullopt;
 }
 
 std::unique_ptr<session> session::open(platform_options const& o, std::optional<failure>& why) {
