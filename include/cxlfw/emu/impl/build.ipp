@@ -5,6 +5,7 @@
 #include <cxlfw/emu/build.hpp>
 
 #include <cxlfw/emu/detail/firmware.hpp>
+#include <cxlfw/emu/detail/text.hpp>
 #include <cxlfw/emu/profiles.hpp>
 #include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/cedt_builder.hpp>
@@ -26,12 +27,6 @@ CXLFW_DECL std::string build_diagnostic::message() const {
 }
 
 namespace detail {
-
-CXLFW_DECL std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 struct platform_builder {
     using element_id = topology::element_id;
@@ -396,16 +391,6 @@ struct platform_builder {
             out.push_back(c);
         }
         return {};
-    }
-
-    static std::string range_text(std::uint64_t lo, std::uint64_t hi) {
-        // Appended: g++ 12 -O2 misreports `"[" + std::string&&` (-Wrestrict, GCC bug 105329).
-        std::string s{"["};
-        s += hex(lo);
-        s += '-';
-        s += hex(hi - 1);
-        s += ']';
-        return s;
     }
 
     /// What a block of the address map is, for a diagnostic.

@@ -24,31 +24,16 @@
 #pragma once
 
 #include <cxlfw/emu/detail/firmware.hpp>
+#include <cxlfw/emu/detail/text.hpp>
 
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/interleave.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <string>
 
 namespace cxlfw::emu::detail {
-
-inline std::string fw_hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-inline std::string fw_range(std::uint64_t base, std::uint64_t size) {
-    std::string s{"["};
-    s += fw_hex(base);
-    s += '-';
-    s += fw_hex(base + size - 1);
-    s += ']';
-    return s;
-}
 
 CXLFW_DECL std::error_code check_firmware(topology const& t, std::span<const spec::cfmws> wins,
                                           firmware_view const& view,
@@ -148,10 +133,10 @@ CXLFW_DECL std::error_code check_firmware(topology const& t, std::span<const spe
             c = h::commit::set(c, 1);
             r.control = c;
             std::string const at =
-                "decoder " + std::to_string(id) + " " + fw_range(d->base, d->size);
+                "decoder " + std::to_string(id) + " " + range_text(d->base, d->base + d->size);
             if (device && d->dpa_skip % hdm_alignment)
                 return fail(errc::invalid_firmware_decoder, el,
-                            at + ": DPA skip " + fw_hex(d->dpa_skip) + " is not 256 MiB aligned");
+                            at + ": DPA skip " + hex(d->dpa_skip) + " is not 256 MiB aligned");
             auto const e = hdm_decoders::validate(hdm, regs.data(), id, dports);
             if (e != commit_error::none) {
                 errc const code =
@@ -184,7 +169,8 @@ CXLFW_DECL std::error_code check_firmware(topology const& t, std::span<const spe
         for (auto const& [id, d] : decs)
             if (!in_window(d->base, d->size, *uid))
                 return fail(errc::firmware_decoder_window, el,
-                            "decoder " + std::to_string(id) + " " + fw_range(d->base, d->size) +
+                            "decoder " + std::to_string(id) + " " +
+                                range_text(d->base, d->base + d->size) +
                                 ": no window routing to host bridge UID " + std::to_string(*uid) +
                                 " holds it");
     }
@@ -210,7 +196,8 @@ CXLFW_DECL std::error_code check_firmware(topology const& t, std::span<const spe
                             found = true;
                 if (!found)
                     return fail(errc::firmware_decoder_mismatch, el,
-                                "decoder " + std::to_string(id) + " " + fw_range(d->base, d->size) +
+                                "decoder " + std::to_string(id) + " " +
+                                    range_text(d->base, d->base + d->size) +
                                     ": no decoder of element " + std::to_string(owner) + " (" +
                                     std::string{element_kind_name(els[owner].kind)} +
                                     ") maps that range to element " + std::to_string(dport));

@@ -23,6 +23,7 @@
 #include <cxlfw/emu/platform.hpp>
 
 #include <cxlfw/emu/detail/regs.hpp>
+#include <cxlfw/emu/detail/text.hpp>
 #include <cxlfw/spec/component.hpp>
 #include <cxlfw/spec/interleave.hpp>
 
@@ -35,17 +36,9 @@
 
 namespace cxlfw::emu {
 
-namespace detail {
-inline std::string hpa_hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-} // namespace detail
-
 CXLFW_DECL std::ostream& operator<<(std::ostream& os, platform::hpa_decode const& d) {
     return os << "node " << index_of(d.device) << " decoder " << d.decoder << " DPA "
-              << detail::hpa_hex(d.dpa);
+              << detail::hex(d.dpa);
 }
 
 CXLFW_DECL spec::cfmws const* platform::window_of(std::uint64_t hpa) const noexcept {
@@ -62,7 +55,7 @@ CXLFW_DECL result<platform::hpa_decode> platform::decode_hpa(std::uint64_t hpa, 
 CXLFW_DECL result<platform::hpa_decode> platform::decode_locked(std::uint64_t hpa,
                                                                 std::string* why) {
     namespace h = spec::hdm;
-    std::string const at = "HPA " + detail::hpa_hex(hpa) + ": ";
+    std::string const at = "HPA " + detail::hex(hpa) + ": ";
     auto fail = [&](std::string text) -> result<hpa_decode> {
         if (why) *why = at + text;
         return errc::hpa_not_decoded;
