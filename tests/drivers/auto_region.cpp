@@ -9,6 +9,8 @@
 #include <cxlfw/core/registry.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topologies.hpp>
+#include <cxlfw/policy/policy.hpp>
+#include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/testing/check.hpp>
 #include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,6 +140,11 @@ TEST_CASE("auto region: what firmware holds is not handed out again", "[drivers]
     core::delete_region(**r);
     // DPA: the next decoder of a device in it allocates after the firmware's 256 MiB.
     core::decoder* ep = fw.targets()[0];
+    // Not a region an accelerator's attach takes: it has two targets.
+    auto a = core::attach_region(*ep->owner().endpoint_memdev());
+    REQUIRE(a.error() == errc::region_absent);
+    REQUIRE_THAT(a.error().detail,
+                 Catch::Contains(ep->name() + " is in region0 (") && Catch::Contains(", 2 ways)"));
     core::decoder* next = ep->owner().find_decoder(1);
     REQUIRE(next);
     REQUIRE(core::dpa_set_mode(*next, core::partition_mode::ram));
@@ -250,4 +258,95 @@ TEST_CASE("auto region: with fail_autoassemble the region waits for a member tha
     auto bare = boot(emu::cxl_test_topology({.auto_region = false}));
     REQUIRE(bare->cxl().regions().empty());
     REQUIRE(bare->cxl().messages().empty());
+}
+
+namespace {
+
+/// An accelerator driver as Linux 7.2's sfc is written: on_cxl takes the region firmware
+/// committed (cxl_memdev_attach_region()), and without one carries on over PCIe.
+struct firmware_accel : cxlfw::driver<firmware_accel, policy::type2<policy::cap::hdm<1>>,
+                                      policy::attach::mediated, policy::when_absent::degrade> {
+    static constexpr std::string_view name = "firmware_accel";
+    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
+    static inline std::optional<core::hpa_range> attached{};
+    cxlfw::status on_cxl(cxlfw::cxl_ready<firmware_accel>& cxl) {
+        auto r = cxl.attach_region();
+        if (!r) return r.error();
+        attached = *r;
+        return {};
+    }
+    void on_pcie_only(std::error_code) { attached.reset(); }
+};
+
+/// cxl_test with its accelerator's device-memory window, and (if `firmware`) the first 256 MiB
+/// of it committed by firmware for the accelerator: host bridge 2's decoder 0 to its root
+/// port, the accelerator's decoder 0, locked (a region meant to outlive driver reloads).
+emu::topology accel_topology(bool firmware, std::uint64_t& base) {
+    auto t = emu::cxl_test_topology({.type2_window = true});
+    auto p = cxlfw::drivers::test_support::make_platform(t);
+    auto const cedt = spec::parse_cedt(p->cedt()).value();
+    base = cedt.cfmws_list.back().base_hpa; // the DEVMEM window is the last
+    if (!firmware) return t;
+    for (emu::topology::element_id el = 0; el < t.elements().size(); ++el) {
+        auto const& e = t.at(el);
+        if (e.kind != emu::element_kind::endpoint || t.endpoint(el).type != emu::device_type::type2)
+            continue;
+        auto const rp = e.parent, hb = t.at(rp).parent;
+        t.commit_decoder(hb, {.base = base, .size = 256_MiB, .targets = {rp}});
+        t.commit_decoder(el, {.base = base, .size = 256_MiB, .lock_on_commit = true});
+    }
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("attach_region: an accelerator takes the region firmware committed, as Linux 7.2",
+          "[drivers][auto][type2]") {
+    std::uint64_t base = 0;
+    auto m = boot(accel_topology(true, base));
+    // Before any driver: cxl_pci does not bind the accelerator, so nothing is assembled yet.
+    REQUIRE(m->cxl().regions().size() == 1); // cxl_test's own
+    firmware_accel::attached.reset();
+    REQUIRE(m->load<firmware_accel>());
+    std::string const accel = "0000:17:00.0";
+    REQUIRE(cxlfw::status_of(*m->find(accel))->mode == cxl_mode::cxl);
+    REQUIRE(firmware_accel::attached == core::hpa_range{base, 256_MiB});
+    core::region* fw = nullptr;
+    for (auto* r : m->cxl().regions())
+        if (r->base() == base) fw = r;
+    REQUIRE(fw);
+    REQUIRE(fw->auto_assembled());
+    REQUIRE(fw->locked());
+    REQUIRE(fw->type() == core::target_type::device_coherent);
+    REQUIRE(m->cxl().regions().size() == 2); // attach_region created nothing
+    require_clean(*m);
+    // Unbound and bound again: the locked region stays decoded and is attached again.
+    REQUIRE(m->host().unbind(*m->find(accel)));
+    REQUIRE(m->host().settle());
+    REQUIRE(fw->state() != core::region_state::committed);
+    require_clean(*m);
+    firmware_accel::attached.reset();
+    REQUIRE(m->host().attach(*m->find(accel)).is_bound());
+    REQUIRE(m->host().settle());
+    REQUIRE(cxlfw::status_of(*m->find(accel))->mode == cxl_mode::cxl);
+    REQUIRE(firmware_accel::attached == core::hpa_range{base, 256_MiB});
+    REQUIRE(fw->state() == core::region_state::committed);
+    require_clean(*m);
+}
+
+TEST_CASE("attach_region: without a firmware region it is region_absent, and the driver's "
+          "policy decides (degrade: PCIe only)",
+          "[drivers][auto][type2]") {
+    std::uint64_t base = 0;
+    auto m = boot(accel_topology(false, base));
+    REQUIRE(m->load<firmware_accel>());
+    auto const st = cxlfw::status_of(*m->find("0000:17:00.0"));
+    REQUIRE(st->mode == cxl_mode::pcie_only);
+    INFO(st->reason);
+    REQUIRE_THAT(st->reason, Catch::StartsWith("no committed region maps the device"));
+    REQUIRE_FALSE(firmware_accel::attached);
+    // Nothing was created in its place.
+    for (auto* r : m->cxl().regions())
+        REQUIRE(r->base() != base);
+    require_clean(*m);
 }

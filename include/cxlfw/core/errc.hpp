@@ -78,6 +78,7 @@ enum class errc {
     region_not_ready,     ///< a step taken before the ones it needs (ways, size, targets)
     region_busy,          ///< the region is already past the step (active, committed)
     address_out_of_range, ///< an address outside the region or the decoder's DPA range
+    region_absent,        ///< no committed region maps the device (attach_region: Linux -ENXIO)
 };
 
 } // namespace cxlfw
@@ -86,7 +87,7 @@ template <>
 struct cxlfw::error_enum_traits<cxlfw::errc> {
     using enum cxlfw::errc;
     static constexpr const char* name = "cxlfw";
-    static constexpr std::array<error_message<cxlfw::errc>, 37> messages{{
+    static constexpr std::array<error_message<cxlfw::errc>, 38> messages{{
         {root_absent, "no CXL root"},
         {port_absent, "no CXL port for a host bridge or switch on the path"},
         {port_not_bound, "the CXL port has no driver"},
@@ -124,6 +125,7 @@ struct cxlfw::error_enum_traits<cxlfw::errc> {
         {region_not_ready, "the region lacks an earlier setup step"},
         {region_busy, "the region is already past this step"},
         {address_out_of_range, "the address is outside the region or the decoder's range"},
+        {region_absent, "no committed region maps the device"},
     }};
 };
 

@@ -119,6 +119,13 @@ CXLFW_DECL fact_result<dpa_location> hpa_to_dpa(region const& r, std::uint64_t h
 /// facts, window_restricted (no window allows it there), no_capacity (none has room), the
 /// commit facts. The region is deleted, and the DPA freed, when `owner`'s binding ends
 /// (default: the memdev's).
+/// Linux 7.2 `cxl_memdev_attach_region()` (core/region.c), what `devm_cxl_probe_mem()` runs
+/// for an accelerator: the HPA range of the committed region with one target that an
+/// endpoint decoder of the memdev is mapped to -- in practice the one firmware committed and
+/// the core assembled at boot. It creates nothing and holds nothing. Facts: endpoint_absent,
+/// region_absent (naming what each decoder lacks).
+CXLFW_DECL fact_result<hpa_range> attach_region(memdev& md);
+
 CXLFW_DECL fact_result<hpa_range> probe_mem(memdev& md, std::uint64_t size,
                                             std::optional<target_type> type = std::nullopt,
                                             base::device* owner = nullptr);

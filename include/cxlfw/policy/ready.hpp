@@ -4,6 +4,7 @@
 // | member            | needs        | what it does                                          |
 // |-------------------|--------------|-------------------------------------------------------|
 // | map_region(size)  | cap::hdm<N>  | DPA, HPA, a 1-way region, commit (core::probe_mem)    |
+// | attach_region()   | cap::hdm<N>  | the region firmware committed (core::attach_region)   |
 // | mailbox()         | cap::mailbox | the device's primary mailbox (core::mailbox::send)    |
 // | ras()             | cap::ras     | the RAS capability's status registers                 |
 // | memdev(), endpoint(), pci(), host(), driver() | - | the objects of this binding          |
@@ -63,6 +64,16 @@ public:
                       "cxlfw: map_region programs HDM decoders; declare cap::hdm<N> in the "
                       "driver's traits, e.g. type2<cap::hdm<1>>");
         return core::to_result(core::probe_mem(*md_, size, std::nullopt, owner_));
+    }
+
+    /// The region firmware committed for the device (Linux 7.2 cxl_memdev_attach_region(),
+    /// what sfc's devm_cxl_probe_mem() gets): its HPA range. It creates and holds nothing;
+    /// region_absent when no decoder of the device is in a committed 1-way region.
+    result<core::hpa_range> attach_region() const {
+        static_assert(has_v<D, policy::cap::any_hdm>,
+                      "cxlfw: attach_region uses the device's HDM decoders; declare cap::hdm<N> "
+                      "in the driver's traits, e.g. type2<cap::hdm<1>>");
+        return core::to_result(core::attach_region(*md_));
     }
 
     /// The device's primary mailbox (Linux struct cxl_mailbox).

@@ -431,6 +431,28 @@ CXLFW_DECL fact_result<dpa_location> hpa_to_dpa(region const& r, std::uint64_t h
 
 // --- the Type-2 helper ------------------------------------------------------------------------
 
+CXLFW_DECL fact_result<hpa_range> attach_region(memdev& md) {
+    std::lock_guard lk{md.core().mutex()};
+    port* ep = md.endpoint();
+    if (!ep) return fact{errc::endpoint_absent, md.name() + " has no endpoint"};
+    std::string seen;
+    for (auto const& d : ep->decoders()) {
+        region const* r = d->region;
+        if (r && r->state() == region_state::committed && r->ways() == 1)
+            return hpa_range{r->base(), r->size()};
+        if (r)
+            seen += "; " + d->name() + " is in " + r->name() + " (" +
+                    std::string{to_string(r->state())} + ", " + detail::str(r->ways()) + " ways)";
+        else if (d->enabled)
+            seen += "; " + d->name() + " is committed but in no region";
+    }
+    return fact{errc::region_absent,
+                md.name() + ": no decoder of " + ep->name() +
+                    " is in a committed region with one target (firmware committed none, or "
+                    "it did not assemble)" +
+                    seen};
+}
+
 CXLFW_DECL fact_result<hpa_range> probe_mem(memdev& md, std::uint64_t size,
                                             std::optional<target_type> type, base::device* owner) {
     cxl_core& core = md.core();
