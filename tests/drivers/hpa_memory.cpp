@@ -133,7 +133,7 @@ TEST_CASE("HPA memory: 2 and 4 ways over two host bridges, modulo", "[drivers][m
 }
 
 TEST_CASE("HPA memory: 2 and 4 ways over two host bridges, XOR", "[drivers][memory]") {
-    auto m = boot(emu::cxl_test_topology({.xor_windows = true}));
+    auto m = boot(emu::cxl_test_topology({.interleave_arithmetic = 1}));
     auto hb0 = below(*m, 0), hb1 = below(*m, 1);
     SECTION("2 ways (XOR window 1: host bridges 0 and 1 at 256 B)") {
         pattern(*m, make_region(*m, 1, 256, {hb0[0], hb1[0]}, 512_MiB), 2048);

@@ -185,7 +185,7 @@ TEST_CASE("cxl_test: its CEDT has the mock's host bridges and six modulo windows
         REQUIRE(is_aligned(w.base_hpa, 256_MiB));
     }
 
-    auto x = make(emu::cxl_test_topology({.xor_windows = true, .type2_window = true}));
+    auto x = make(emu::cxl_test_topology({.interleave_arithmetic = 1, .type2_window = true}));
     auto xc = spec::parse_cedt(x->cedt()).value();
     REQUIRE_FALSE(xc.has_rejections());
     REQUIRE(xc.cfmws_list.size() == 4);

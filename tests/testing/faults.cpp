@@ -199,3 +199,31 @@ TEST_CASE("a fault while waiting for the media is the access's fact, retried on 
     REQUIRE(md->endpoint());
     require_clean(*m, "after recovery");
 }
+
+TEST_CASE("an RCH whose RCRB stops answering after its vendor ID fails cxl_acpi's probe, and "
+          "binding it again brings the RCH back",
+          "[testing][faults]") {
+    // The fault sweep found it (Type-3 boot, access 5, all ones): the all-ones Command read
+    // looked like a CHBS of the wrong kind, so cxl_acpi skipped the RCH for good.
+    auto m = boot_cxl_test(/*settle=*/false);
+    auto& p = m->platform();
+    auto const rch = p.host_bridge(3)->id();
+    p.faults().fail_nth(2, {.node = rch}, ~std::uint64_t{0}, emu::fault_effect::all_ones());
+    REQUIRE(m->host().settle());
+    base::device* acpi = m->find("ACPI0017:00");
+    REQUIRE(acpi);
+    auto const info = m->host().info(*acpi);
+    INFO(info.message);
+    REQUIRE(info.state == base::device_state::failed);
+    REQUIRE_THAT(info.message, Catch::Contains("Command register reads all ones"));
+    require_clean(*m, "cxl_acpi failed");
+    p.faults().clear();
+    REQUIRE(m->host().attach(*acpi).is_bound());
+    REQUIRE(m->host().settle());
+    auto const rcds = p.of_kind(emu::node_kind::rcd);
+    REQUIRE(rcds.size() == 1);
+    core::memdev* md = m->memdev_of(std::string{p.at(rcds.front()).name()});
+    REQUIRE(md);
+    REQUIRE(md->endpoint());
+    require_clean(*m, "after the rebind");
+}

@@ -33,7 +33,9 @@
 namespace cxlfw::emu {
 
 struct cxl_test_options {
-    bool xor_windows = false;  ///< windows 6-8 and CXIMS 0 (interleave_arithmetic=1)
+    /// Linux's module parameter: 0 the modulo window set, 1 the XOR set (the mock's windows
+    /// 6-8 and its CXIMS).
+    unsigned interleave_arithmetic = 0;
     bool accelerator = true;   ///< the 512 MiB Type-2 device on host bridge 2, root port 1
     bool type2_window = false; ///< a 512 MiB DEVMEM window on host bridge 2 for it
     /// The region firmware left committed (Linux mock_init_hdm_decoder()): decoder 0 of the

@@ -150,6 +150,11 @@ CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64
         return fact{hw::errc::access_fault, where + ": the vendor ID reads all ones"};
     auto cmd = read(p::command::offset, "its Command register");
     if (!cmd) return cmd.error();
+    // Command and Status together all ones: no RCRB reads so (reserved bits set); the port
+    // stopped answering between two reads, as a surprise removal looks (an access fault, so
+    // the probe fails and is retried, not a CHBS of the wrong kind skipped for good).
+    if (*cmd == 0xFFFF'FFFFu)
+        return fact{hw::errc::access_fault, where + ": the Command register reads all ones"};
     if (!p::memory_space_enable::get(static_cast<std::uint16_t>(*cmd)))
         return fact{errc::registers_absent, where + ": Memory Space is disabled (Command " +
                                                 detail::hex(static_cast<std::uint16_t>(*cmd)) +
@@ -158,6 +163,8 @@ CXLFW_DECL fact_result<reg_block> rcrb_component(hw::bus_ref system, std::uint64
     if (!lo) return lo.error();
     auto hi = read(p::bar::offset_of(1), "MEMBAR0 (high dword)");
     if (!hi) return hi.error();
+    if (*lo == 0xFFFF'FFFFu && *hi == 0xFFFF'FFFFu) // see Command above
+        return fact{hw::errc::access_fault, where + ": MEMBAR0 reads all ones"};
     // Linux: "the RCRB is a Memory Window, and the MEM_TYPE_1M bit is obsolete".
     if (p::bar_io::get(*lo) || (p::bar_memory_type::get(*lo) & 1))
         return fact{errc::registers_absent,

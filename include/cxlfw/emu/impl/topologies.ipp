@@ -64,7 +64,7 @@ CXLFW_DECL topology cxl_test_topology(cxl_test_options const& o) {
     };
     std::uint16_t const ram = r::type3 | r::volatile_;
     std::uint16_t const pmem = r::type3 | r::pmem;
-    if (!o.xor_windows) {
+    if (o.interleave_arithmetic != 1) {
         window(1_GiB, {0}, ram);
         window(2_GiB, {0, 1}, ram);
         window(1_GiB, {0}, pmem);
@@ -83,7 +83,7 @@ CXLFW_DECL topology cxl_test_topology(cxl_test_options const& o) {
         t.add_cxims(c);
     }
     if (o.type2_window) window(512_MiB, {2}, r::type2 | r::volatile_, 256);
-    if (o.auto_region && !o.xor_windows) {
+    if (o.auto_region && o.interleave_arithmetic != 1) {
         // mock_init_hdm_decoder(): cxl_mem.0 and cxl_mem.4 are the devices below host bridge
         // 0's first switch; cxl_mem.4 is second in the switch's decode order.
         std::uint64_t const base = t.window_base; // window 0 is allocated first
