@@ -45,6 +45,8 @@
 //
 // CXLFW_FUZZ_TRACE=1 in the environment prints each operation and its result as it runs: the
 // way to read a reproducer (`fuzz_platform crash-...`).
+#include "../support/mapping_accel.hpp"
+
 #include <cxlfw/core/dpa.hpp>
 #include <cxlfw/core/region.hpp>
 #include <cxlfw/core/registry.hpp>
@@ -75,20 +77,8 @@ using namespace cxlfw::policy;
 
 namespace {
 
-// tests/testing/support.hpp's driver: maps 256 MiB in on_cxl, degrades without CXL.
-template <class Attach>
-struct mapping_accel
-    : cxlfw::driver<mapping_accel<Attach>, type2<cap::hdm<1>>, Attach, when_absent::degrade> {
-    static constexpr std::string_view name =
-        std::is_same_v<Attach, attach::direct> ? "mapping_accel_direct" : "mapping_accel_mediated";
-    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
-    cxlfw::status on_cxl(cxlfw::cxl_ready<mapping_accel>& cxl) {
-        auto r = cxl.map_region(256_MiB);
-        if (!r) return r.error();
-        return {};
-    }
-    void on_pcie_only(std::error_code) {}
-};
+// The sfc-like Type-2 driver the sweeps load too.
+using cxlfw_test::mapping_accel;
 using direct_accel = mapping_accel<attach::direct>;
 using mediated_accel = mapping_accel<attach::mediated>;
 

@@ -15,6 +15,8 @@
 #include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
 
+#include "../support/mapping_accel.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -31,19 +33,8 @@ namespace cxlfw::testing::test_support {
 
 inline constexpr std::string_view accel = "0000:17:00.0"; // cxl_test's Type-2 device
 
-/// An sfc-like Type-2 driver for the accelerator: maps 256 MiB in on_cxl, degrades without CXL.
-template <class Attach>
-struct mapping_accel : cxlfw::driver<mapping_accel<Attach>, policy::type2<policy::cap::hdm<1>>,
-                                     Attach, policy::when_absent::degrade> {
-    static constexpr std::string_view name = "mapping_accel";
-    static constexpr cxlfw::pci_id ids[] = {{0x1924, 0x0b03}};
-    cxlfw::status on_cxl(cxlfw::cxl_ready<mapping_accel>& cxl) {
-        auto r = cxl.map_region(256_MiB);
-        if (!r) return r.error();
-        return {};
-    }
-    void on_pcie_only(std::error_code) {}
-};
+/// The sfc-like Type-2 driver (tests/support/mapping_accel.hpp).
+using cxlfw_test::mapping_accel;
 
 /// cxl_test with a DEVMEM window for its accelerator (and, as Linux's, its firmware region);
 /// settled unless told otherwise.
