@@ -20,6 +20,9 @@ inline std::string str(std::uint64_t v) {
     return std::to_string(v);
 }
 
+/// "[0x1000000000-0x101fffffff]": `size` bytes from `base`, as the core's messages write them.
+CXLFW_DECL std::string range_text(std::uint64_t base, std::uint64_t size);
+
 /// The ports an endpoint's traffic passes, endpoint first, up to (not including) the root.
 CXLFW_DECL std::vector<port*> path_of(port& ep);
 
@@ -65,6 +68,10 @@ CXLFW_DECL fact_result<void> setup_targets(region& r);
 /// create_region, naming the region after the reservation made for `key` (a device).
 CXLFW_DECL fact_result<region*> create_region_for(decoder& root, partition_mode mode,
                                                   target_type type, std::string const& key);
+
+/// The committed decoder of `p` that maps exactly `r`'s range and is in no other region (Linux
+/// match_switch_decoder_by_range()): what a firmware-committed target attaches through.
+CXLFW_DECL decoder* committed_decoder(port& p, region const& r);
 
 /// Linux cxl_region_attach(): attach_target (`firmware` false), or a target firmware
 /// committed, on the committed decoders that map the region's range (true).

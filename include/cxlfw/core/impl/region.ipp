@@ -216,11 +216,7 @@ CXLFW_DECL fact_result<void> attach(region& r, decoder& ep, unsigned pos, bool f
         if (p == &ep.owner()) {
             d = &ep;
         } else if (firmware) {
-            for (auto const& c : p->decoders())
-                if (!c->region && c->enabled && c->base == r.base() && c->size == r.size()) {
-                    d = c.get();
-                    break;
-                }
+            d = committed_decoder(*p, r);
         } else {
             retry_owed_resets(*p); // a decoder whose reset failed earlier may be free again
             for (auto const& c : p->decoders())
@@ -233,8 +229,8 @@ CXLFW_DECL fact_result<void> attach(region& r, decoder& ep, unsigned pos, bool f
             undo();
             if (firmware)
                 return fact{errc::hdm_invalid, p->name() + ": no committed decoder maps " +
-                                                   r.name() + "'s [" + hex(r.base()) + "-" +
-                                                   hex(r.base() + r.size() - 1) + "]"};
+                                                   r.name() + "'s " +
+                                                   range_text(r.base(), r.size())};
             return fact{errc::decoder_busy, p->name() + ": no decoder available"};
         }
         rd.emplace(&r, d);

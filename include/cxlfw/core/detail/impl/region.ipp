@@ -23,6 +23,15 @@
 
 namespace cxlfw::core::detail {
 
+CXLFW_DECL std::string range_text(std::uint64_t base, std::uint64_t size) {
+    std::string s{"["};
+    s += hex(base);
+    s += '-';
+    s += hex(base + size - 1);
+    s += ']';
+    return s;
+}
+
 CXLFW_DECL std::vector<port*> path_of(port& ep) {
     std::vector<port*> out;
     for (port* p = &ep; p && p->kind() != port_kind::root; p = p->parent_port())
@@ -78,9 +87,9 @@ CXLFW_DECL std::vector<busy_range> busy_mmio(cxl_core& core, decoder const& root
               [](busy_range const& a, busy_range const& b) { return a.base < b.base; });
     auto const seen = core.messages();
     for (auto const& b : out) {
-        std::string text = root.name() + " (CFMWS subtable " + str(root.window) + ", [" + hex(lo) +
-                           "-" + hex(hi - 1) + "]) overlaps " + b.what + " [" + hex(b.base) + "-" +
-                           hex(b.base + b.size - 1) + "]: no region is placed on that MMIO";
+        std::string text = root.name() + " (CFMWS subtable " + str(root.window) + ", " +
+                           range_text(lo, hi - lo) + ") overlaps " + b.what + " " +
+                           range_text(b.base, b.size) + ": no region is placed on that MMIO";
         if (std::find(seen.begin(), seen.end(), text) == seen.end()) core.note(std::move(text));
     }
     return out;
@@ -297,7 +306,6 @@ CXLFW_DECL void kill_region(decoder& ep) {
 
 // --- auto-assembly -------------------------------------------------------------------------------
 
-/// The committed decoder of `p` that maps exactly `r`'s range and is in no other region.
 CXLFW_DECL decoder* committed_decoder(port& p, region const& r) {
     for (auto const& d : p.decoders())
         if (d->enabled && (!d->region || d->region == &r) && d->base == r.base() &&
@@ -330,9 +338,9 @@ CXLFW_DECL fact_result<unsigned> firmware_position(region const& r, decoder& ep)
         if (p.kind() == port_kind::endpoint) break;
         decoder* d = committed_decoder(p, r);
         if (!d)
-            return fact{errc::hdm_invalid, p.name() + ": no committed decoder maps [" +
-                                               hex(r.base()) + "-" + hex(r.base() + r.size() - 1) +
-                                               "] for " + ep.name()};
+            return fact{errc::hdm_invalid, p.name() + ": no committed decoder maps " +
+                                               range_text(r.base(), r.size()) + " for " +
+                                               ep.name()};
         port* below = *(it + 1);
         dport* dp = below->parent_dport();
         unsigned const ways = d->passthrough ? 1u : d->ways;
@@ -369,7 +377,7 @@ CXLFW_DECL fact_result<unsigned> firmware_position(region const& r, decoder& ep)
 CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
     cxl_core& core = ep.owner().core();
     std::lock_guard lk{core.mutex()};
-    auto const range = "[" + hex(ep.base) + "-" + hex(ep.base + ep.size - 1) + "]";
+    auto const range = range_text(ep.base, ep.size);
     auto fail = [&](fact f) -> fact_result<region*> {
         core.note(ep.name() + " " + range +
                   " (committed by firmware) is not assembled: " + f.message());
@@ -395,8 +403,8 @@ CXLFW_DECL fact_result<region*> add_to_region(decoder& ep) {
         for (auto const& [b, s] : used_hpa(core, *rd, nullptr)) {
             bool const mine = b == ep.base && s == ep.size; // its own decoders
             if (!mine && b < ep.base + ep.size && ep.base < b + s)
-                return fail(fact{errc::no_capacity, "[" + hex(b) + "-" + hex(b + s - 1) + "] of " +
-                                                        rd->name() + " is in use"});
+                return fail(
+                    fact{errc::no_capacity, range_text(b, s) + " of " + rd->name() + " is in use"});
         }
         auto made_r =
             create_region_for(*rd, ep.mode, ep.type, cxl_core::firmware_region_key(ep.base));
