@@ -55,9 +55,10 @@ CXLFW_DECL result<platform::hpa_decode> platform::decode_hpa(std::uint64_t hpa, 
 CXLFW_DECL result<platform::hpa_decode> platform::decode_locked(std::uint64_t hpa,
                                                                 std::string* why) {
     namespace h = spec::hdm;
-    std::string const at = "HPA " + detail::hex(hpa) + ": ";
+    // Text only for a failure someone asked about: every memory access decodes here.
+    auto const at = [hpa] { return "HPA " + detail::hex(hpa) + ": "; };
     auto fail = [&](std::string text) -> result<hpa_decode> {
-        if (why) *why = at + text;
+        if (why) *why = at() + text;
         return errc::hpa_not_decoded;
     };
     spec::cfmws const* w = window_of(hpa);
@@ -93,11 +94,11 @@ CXLFW_DECL result<platform::hpa_decode> platform::decode_locked(std::uint64_t hp
     // failure naming `n`.
     auto claim = [&](node& n, hdm_decoders::decoder& out) -> result<unsigned> {
         if (!n.profile_ || !n.profile_->component || !n.profile_->component->hdm) {
-            if (why) *why = at + std::string{n.name()} + " has no HDM decoders";
+            if (why) *why = at() + std::string{n.name()} + " has no HDM decoders";
             return errc::hpa_not_decoded;
         }
         if (!n.comp_.hdm().decoding()) {
-            if (why) *why = at + std::string{n.name()} + " has HDM Decoder Enable off";
+            if (why) *why = at() + std::string{n.name()} + " has HDM Decoder Enable off";
             return errc::hpa_not_decoded;
         }
         auto const& p = *n.profile_->component->hdm;
@@ -108,7 +109,8 @@ CXLFW_DECL result<platform::hpa_decode> platform::decode_locked(std::uint64_t hp
                 hpa - out.base < out.size)
                 return k;
         }
-        if (why) *why = at + "no committed HDM decoder of " + std::string{n.name()} + " claims it";
+        if (why)
+            *why = at() + "no committed HDM decoder of " + std::string{n.name()} + " claims it";
         return errc::hpa_not_decoded;
     };
 
