@@ -9,6 +9,7 @@
 #include <cxlfw/core/registry.hpp>
 #include <cxlfw/emu/platform.hpp>
 #include <cxlfw/emu/topologies.hpp>
+#include <cxlfw/spec/cedt.hpp>
 #include <cxlfw/spec/interleave_math.hpp>
 #include <cxlfw/testing/machine.hpp>
 #include <cxlfw/units.hpp>
@@ -155,6 +156,15 @@ TEST_CASE("HPA memory: an address nothing claims is hpa_not_decoded, naming the 
     REQUIRE(plat.mmio().read(w0.base, 8).error() == emu::errc::hpa_not_decoded);
     // Outside every window and every register block: as before.
     REQUIRE(plat.mmio().read(0x1000, 8).error() == emu::errc::unmapped_address);
+    // A 3-way XOR window (cxl_test's window 2 of the XOR set) is not decoded: it says so.
+    auto xor3 = cxlfw::drivers::test_support::make_platform(
+        emu::cxl_test_topology({.interleave_arithmetic = 1}));
+    auto const cedt = spec::parse_cedt(xor3->cedt()).value();
+    REQUIRE(cedt.cfmws_list.size() == 3);
+    REQUIRE(cedt.cfmws_list[2].targets.size() == 3);
+    REQUIRE(xor3->decode_hpa(cedt.cfmws_list[2].base_hpa, &why).error() ==
+            emu::errc::hpa_not_decoded);
+    REQUIRE_THAT(why, Catch::Contains("3-way XOR windows are not decoded (not modelled)"));
     // On the bare platform (no core to react), firmware's region decodes until a link on its
     // way goes down.
     auto bare = cxlfw::drivers::test_support::make_platform(emu::cxl_test_topology());

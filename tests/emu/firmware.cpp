@@ -133,6 +133,38 @@ TEST_CASE("firmware: each wrong description is its own error", "[emu][firmware]"
         REQUIRE(diag.element == s.rp0);
         REQUIRE_THAT(diag.message(), Catch::Contains("root port has no HDM decoders"));
     }
+    SECTION("an element the description does not have") {
+        s.t.commit_decoder(999, d);
+        auto diag = fails(s.t, emu::errc::invalid_firmware_decoder);
+        REQUIRE(diag.element == 999);
+        REQUIRE_THAT(diag.message(), Catch::Contains("no such element"));
+    }
+    SECTION("size 0, and a range past the end of the address space") {
+        d.targets = {s.rp0};
+        d.size = 0;
+        s.t.commit_decoder(s.hb, d);
+        REQUIRE_THAT(fails(s.t, emu::errc::invalid_firmware_decoder).message(),
+                     Catch::Contains("size 0"));
+        small o;
+        emu::firmware_decoder e{.base = ~std::uint64_t{0} - 255_MiB, .size = 512_MiB};
+        e.targets = {o.rp0};
+        o.t.commit_decoder(o.hb, e);
+        REQUIRE_THAT(fails(o.t, emu::errc::invalid_firmware_decoder).message(),
+                     Catch::Contains("base + size overflows"));
+    }
+    SECTION("a device decoder with targets, or a DPA skip not 256 MiB aligned") {
+        d.targets = {s.dsp0};
+        s.t.commit_decoder(s.ep0, d);
+        REQUIRE_THAT(fails(s.t, emu::errc::firmware_decoder_target).message(),
+                     Catch::Contains("a device decoder has no targets"));
+        small o;
+        o.region();
+        emu::firmware_decoder e{
+            .id = 1, .base = o.base + 512_MiB, .size = 256_MiB, .dpa_skip = 4_KiB};
+        o.t.commit_decoder(o.ep0, e);
+        REQUIRE_THAT(fails(o.t, emu::errc::invalid_firmware_decoder).message(),
+                     Catch::Contains("DPA skip 0x1000 is not 256 MiB aligned"));
+    }
     SECTION("a decoder id past the count") {
         d.id = 4; // the default hdm_spec has 4
         d.targets = {s.rp0};
